@@ -1,0 +1,42 @@
+// sightline: the command line of the Sightline detector.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sightline <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  detect IMAGE... [--model CARD|ONNX] [--conf 0.3] [--iou 0.45] [--max-det 300]\n"
+    "                  [--agnostic] [--json] [--threads N]\n"
+    "      find objects in photos; a table by default, one JSON object per photo with --json\n"
+    "  info MODEL      inputs, outputs, opset and operators of an .onnx file or model card\n"
+    "\n"
+    "--model takes a card name from models/ (default yolox_nano), a card path or an .onnx file.\n"
+    "Model files are read from $SIGHTLINE_MODELS (default ../shared/models).\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty()) {
+    std::fputs(kUsage, stderr);
+    return sightline::cli::kExitUsage;
+  }
+
+  const std::string command = words.front();
+  words.erase(words.begin());
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return sightline::cli::kExitOk;
+  }
+  if (command == "detect") return sightline::cli::run_detect(words);
+  if (command == "info") return sightline::cli::run_info(words);
+
+  std::fprintf(stderr, "sightline: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return sightline::cli::kExitUsage;
+}

@@ -1,0 +1,101 @@
+#include "core/image.h"
+
+#include <cstring>
+#include <string>
+
+// stb_image is compiled here, once, restricted to the formats we accept.
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
+#define STBI_NO_STDIO
+#define STBI_FAILURE_USERMSG
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#endif
+#include "stb/stb_image.h"
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace sightline {
+namespace {
+
+std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+
+const char* sniff_format(std::span<const uint8_t> bytes) {
+  auto starts_with = [&](const char* magic, size_t length) {
+    return bytes.size() >= length && std::memcmp(bytes.data(), magic, length) == 0;
+  };
+  if (starts_with("\xFF\xD8\xFF", 3)) return "JPEG";
+  if (starts_with("\x89PNG", 4)) return "PNG";
+  if (starts_with("BM", 2)) return "BMP";
+  if (starts_with("%PDF", 4)) return "PDF";
+  if (starts_with("GIF8", 4)) return "GIF";
+  if (starts_with("RIFF", 4)) return "RIFF (WebP?)";
+  return nullptr;
+}
+
+}  // namespace
+
+Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view source_name,
+                           const ImageLimits& limits) {
+  if (bytes.empty()) return make_error(quoted(source_name) + ": file is empty (0 bytes)");
+
+  // stb takes an int length; anything this large is far past the pixel limit anyway.
+  if (bytes.size() > static_cast<size_t>(1) << 30) {
+    return make_error(quoted(source_name) + ": " + std::to_string(bytes.size()) +
+                      " bytes is over the 1 GiB limit for an image file");
+  }
+  const int length = static_cast<int>(bytes.size());
+
+  const char* format = sniff_format(bytes);
+  if (format == nullptr || std::string_view(format) == "PDF" ||
+      std::string_view(format) == "GIF" || std::string_view(format).starts_with("RIFF")) {
+    return make_error(quoted(source_name) + ": not a JPEG, PNG or BMP image (" +
+                      (format ? std::string("looks like ") + format : "unknown signature") + ")");
+  }
+
+  // The header alone gives the size, so limits are checked before any pixel is allocated.
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels)) {
+    return make_error(quoted(source_name) + ": corrupt " + format + " header (" +
+                      stbi_failure_reason() + ")");
+  }
+  if (width <= 0 || height <= 0) {
+    return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
+                      std::to_string(height) + " is empty");
+  }
+  if (width > limits.max_side || height > limits.max_side) {
+    return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
+                      std::to_string(height) + " exceeds the limit of " +
+                      std::to_string(limits.max_side) + " pixels per side");
+  }
+  const int64_t pixels = static_cast<int64_t>(width) * height;
+  if (pixels > limits.max_pixels) {
+    return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
+                      std::to_string(height) + " (" + std::to_string(pixels / 1'000'000) +
+                      " Mpx) exceeds the limit of " + std::to_string(limits.max_pixels / 1'000'000) +
+                      " Mpx");
+  }
+
+  int decoded_width = 0, decoded_height = 0;
+  stbi_uc* pixels_rgb = stbi_load_from_memory(bytes.data(), length, &decoded_width,
+                                              &decoded_height, &channels, 3);
+  if (pixels_rgb == nullptr) {
+    return make_error(quoted(source_name) + ": cannot decode " + format + " data (" +
+                      stbi_failure_reason() + ")");
+  }
+
+  Image image;
+  image.width = decoded_width;
+  image.height = decoded_height;
+  const size_t byte_count = static_cast<size_t>(decoded_width) * decoded_height * 3;
+  image.rgb.assign(pixels_rgb, pixels_rgb + byte_count);
+  stbi_image_free(pixels_rgb);
+  return image;
+}
+
+}  // namespace sightline
