@@ -55,8 +55,7 @@ class Detector {
 
   // All stages, timed.
   Result<DetectionReport> detect(std::span<const uint8_t> image_bytes, std::string_view name,
-                                 const PostprocessOptions& options,
-                                 const ImageLimits& limits = {});
+                                 const PostprocessOptions& options, const ImageLimits& limits = {});
 
  private:
   Detector(ModelCard card, std::unique_ptr<InferenceBackend> backend);

@@ -1,5 +1,6 @@
 #include "core/image.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -23,26 +24,69 @@
 namespace sightline {
 namespace {
 
-std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string quoted(std::string_view name) {
+  return "'" + std::string(name) + "'";
+}
 
 const char* sniff_format(std::span<const uint8_t> bytes) {
   auto starts_with = [&](const char* magic, size_t length) {
     return bytes.size() >= length && std::memcmp(bytes.data(), magic, length) == 0;
   };
-  if (starts_with("\xFF\xD8\xFF", 3)) return "JPEG";
-  if (starts_with("\x89PNG", 4)) return "PNG";
-  if (starts_with("BM", 2)) return "BMP";
-  if (starts_with("%PDF", 4)) return "PDF";
-  if (starts_with("GIF8", 4)) return "GIF";
-  if (starts_with("RIFF", 4)) return "RIFF (WebP?)";
+  if (starts_with("\xFF\xD8\xFF", 3))
+    return "JPEG";
+  if (starts_with("\x89PNG", 4))
+    return "PNG";
+  if (starts_with("BM", 2))
+    return "BMP";
+  if (starts_with("%PDF", 4))
+    return "PDF";
+  if (starts_with("GIF8", 4))
+    return "GIF";
+  if (starts_with("RIFF", 4))
+    return "RIFF (WebP?)";
   return nullptr;
+}
+
+uint32_t read_le(std::span<const uint8_t> bytes, size_t offset, int size) {
+  uint32_t value = 0;
+  for (int i = size - 1; i >= 0; --i)
+    value = (value << 8) | bytes[offset + i];
+  return value;
+}
+
+// stb_image reads zeros past the end of a short BMP instead of failing, so an uncompressed BMP's
+// pixel array is checked against the file length here.
+Status check_bmp_length(std::span<const uint8_t> bytes, std::string_view source_name) {
+  constexpr size_t kHeaderEnd = 34;  // through the compression field of the info header
+  if (bytes.size() < kHeaderEnd) {
+    return make_error(quoted(source_name) + ": truncated BMP header (" +
+                      std::to_string(bytes.size()) + " bytes)");
+  }
+  const uint32_t pixel_offset = read_le(bytes, 10, 4);
+  const int64_t width = static_cast<int32_t>(read_le(bytes, 18, 4));
+  const int64_t height = static_cast<int32_t>(read_le(bytes, 22, 4));
+  const uint32_t bits_per_pixel = read_le(bytes, 28, 2);
+  const uint32_t compression = read_le(bytes, 30, 4);
+  constexpr uint32_t kUncompressed = 0, kBitfields = 3;
+  if (compression != kUncompressed && compression != kBitfields)
+    return Status::success();
+
+  const int64_t row_bytes = (std::abs(width) * bits_per_pixel + 31) / 32 * 4;
+  const int64_t needed = static_cast<int64_t>(pixel_offset) + row_bytes * std::abs(height);
+  if (static_cast<int64_t>(bytes.size()) < needed) {
+    return make_error(quoted(source_name) + ": truncated BMP: " + std::to_string(bytes.size()) +
+                      " bytes, but its " + std::to_string(width) + "x" + std::to_string(height) +
+                      " pixels need " + std::to_string(needed));
+  }
+  return Status::success();
 }
 
 }  // namespace
 
 Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view source_name,
                            const ImageLimits& limits) {
-  if (bytes.empty()) return make_error(quoted(source_name) + ": file is empty (0 bytes)");
+  if (bytes.empty())
+    return make_error(quoted(source_name) + ": file is empty (0 bytes)");
 
   // stb takes an int length; anything this large is far past the pixel limit anyway.
   if (bytes.size() > static_cast<size_t>(1) << 30) {
@@ -52,8 +96,8 @@ Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view sour
   const int length = static_cast<int>(bytes.size());
 
   const char* format = sniff_format(bytes);
-  if (format == nullptr || std::string_view(format) == "PDF" ||
-      std::string_view(format) == "GIF" || std::string_view(format).starts_with("RIFF")) {
+  if (format == nullptr || std::string_view(format) == "PDF" || std::string_view(format) == "GIF" ||
+      std::string_view(format).starts_with("RIFF")) {
     return make_error(quoted(source_name) + ": not a JPEG, PNG or BMP image (" +
                       (format ? std::string("looks like ") + format : "unknown signature") + ")");
   }
@@ -77,13 +121,18 @@ Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view sour
   if (pixels > limits.max_pixels) {
     return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
                       std::to_string(height) + " (" + std::to_string(pixels / 1'000'000) +
-                      " Mpx) exceeds the limit of " + std::to_string(limits.max_pixels / 1'000'000) +
-                      " Mpx");
+                      " Mpx) exceeds the limit of " +
+                      std::to_string(limits.max_pixels / 1'000'000) + " Mpx");
+  }
+
+  if (std::string_view(format) == "BMP") {
+    if (Status complete = check_bmp_length(bytes, source_name); !complete)
+      return complete.error();
   }
 
   int decoded_width = 0, decoded_height = 0;
-  stbi_uc* pixels_rgb = stbi_load_from_memory(bytes.data(), length, &decoded_width,
-                                              &decoded_height, &channels, 3);
+  stbi_uc* pixels_rgb =
+      stbi_load_from_memory(bytes.data(), length, &decoded_width, &decoded_height, &channels, 3);
   if (pixels_rgb == nullptr) {
     return make_error(quoted(source_name) + ": cannot decode " + format + " data (" +
                       stbi_failure_reason() + ")");

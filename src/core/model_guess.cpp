@@ -5,7 +5,8 @@ namespace {
 
 int64_t yolox_rows(int64_t width, int64_t height) {
   int64_t rows = 0;
-  for (int stride : {8, 16, 32}) rows += (width / stride) * (height / stride);
+  for (int stride : {8, 16, 32})
+    rows += (width / stride) * (height / stride);
   return rows;
 }
 
@@ -68,11 +69,12 @@ Result<GuessedCard> guess_card(const std::string& model_name, const TensorInfo& 
     card.class_names = coco_names;
     guess.explanation += ", 80 COCO class names";
   } else {
-    for (int64_t c = 0; c < classes; ++c) card.class_names.push_back("class" + std::to_string(c));
+    for (int64_t c = 0; c < classes; ++c)
+      card.class_names.push_back("class" + std::to_string(c));
     guess.explanation += ", " + std::to_string(classes) + " unnamed classes";
   }
-  guess.explanation += ", input " + std::to_string(card.input_width) + "x" +
-                       std::to_string(card.input_height);
+  guess.explanation +=
+      ", input " + std::to_string(card.input_width) + "x" + std::to_string(card.input_height);
   return guess;
 }
 

@@ -8,16 +8,14 @@ namespace {
 
 // The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
 constexpr std::array<uint32_t, 64> kRoundConstants = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-    0xc67178f2};
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
 constexpr uint32_t rotate_right(uint32_t value, int bits) {
   return (value >> bits) | (value << (32 - bits));
@@ -71,12 +69,14 @@ std::string sha256_hex(std::span<const uint8_t> bytes) {
   std::array<uint32_t, 8> state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   const size_t full_blocks = bytes.size() / 64;
-  for (size_t i = 0; i < full_blocks; ++i) compress(state, bytes.data() + 64 * i);
+  for (size_t i = 0; i < full_blocks; ++i)
+    compress(state, bytes.data() + 64 * i);
 
   // Padding: a 1 bit, zeros, then the message length in bits as a big-endian 64-bit number.
   uint8_t tail[128] = {};
   const size_t remainder = bytes.size() % 64;
-  if (remainder > 0) std::memcpy(tail, bytes.data() + 64 * full_blocks, remainder);
+  if (remainder > 0)
+    std::memcpy(tail, bytes.data() + 64 * full_blocks, remainder);
   tail[remainder] = 0x80;
   const size_t tail_size = remainder < 56 ? 64 : 128;
   const uint64_t bit_length = static_cast<uint64_t>(bytes.size()) * 8;
@@ -84,13 +84,15 @@ std::string sha256_hex(std::span<const uint8_t> bytes) {
     tail[tail_size - 1 - i] = static_cast<uint8_t>(bit_length >> (8 * i));
   }
   compress(state, tail);
-  if (tail_size == 128) compress(state, tail + 64);
+  if (tail_size == 128)
+    compress(state, tail + 64);
 
   static const char kHex[] = "0123456789abcdef";
   std::string digest;
   digest.reserve(64);
   for (uint32_t word : state) {
-    for (int shift = 28; shift >= 0; shift -= 4) digest += kHex[(word >> shift) & 0xf];
+    for (int shift = 28; shift >= 0; shift -= 4)
+      digest += kHex[(word >> shift) & 0xf];
   }
   return digest;
 }

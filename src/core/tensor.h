@@ -14,7 +14,8 @@ struct FloatTensor {
 
   int64_t element_count() const {
     int64_t count = 1;
-    for (int64_t extent : shape) count *= extent;
+    for (int64_t extent : shape)
+      count *= extent;
     return count;
   }
 };

@@ -24,9 +24,13 @@ std::string data_dir() {
   return env_or("SIGHTLINE_DATA", std::string(SIGHTLINE_DEFAULT_SHARED_DIR) + "/data");
 }
 
-std::string samples_dir() { return data_dir() + "/samples"; }
+std::string samples_dir() {
+  return data_dir() + "/samples";
+}
 
-std::string source_dir() { return SIGHTLINE_SOURCE_DIR; }
+std::string source_dir() {
+  return SIGHTLINE_SOURCE_DIR;
+}
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
