@@ -25,11 +25,13 @@ Result<Arguments> parse_arguments(const std::vector<std::string>& words, const A
     }
 
     if (spec.switch_flags.count(flag)) {
-      if (inline_value) return make_error("option " + flag + " takes no value (got '" + value + "')");
+      if (inline_value)
+        return make_error("option " + flag + " takes no value (got '" + value + "')");
       arguments.switches.insert(flag);
     } else if (spec.value_flags.count(flag)) {
       if (!inline_value) {
-        if (i + 1 >= words.size()) return make_error("option " + flag + " needs a value");
+        if (i + 1 >= words.size())
+          return make_error("option " + flag + " needs a value");
         value = words[++i];
       }
       arguments.values[flag] = value;
@@ -42,7 +44,8 @@ Result<Arguments> parse_arguments(const std::vector<std::string>& words, const A
 
 Result<float> Arguments::number(const std::string& flag, float fallback) const {
   auto it = values.find(flag);
-  if (it == values.end()) return fallback;
+  if (it == values.end())
+    return fallback;
   const char* text = it->second.c_str();
   char* end = nullptr;
   errno = 0;
@@ -56,7 +59,8 @@ Result<float> Arguments::number(const std::string& flag, float fallback) const {
 Result<int> Arguments::integer(const std::string& flag, int fallback, int minimum,
                                int maximum) const {
   auto it = values.find(flag);
-  if (it == values.end()) return fallback;
+  if (it == values.end())
+    return fallback;
   const char* text = it->second.c_str();
   char* end = nullptr;
   errno = 0;

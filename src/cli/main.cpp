@@ -34,8 +34,10 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return sightline::cli::kExitOk;
   }
-  if (command == "detect") return sightline::cli::run_detect(words);
-  if (command == "info") return sightline::cli::run_info(words);
+  if (command == "detect")
+    return sightline::cli::run_detect(words);
+  if (command == "info")
+    return sightline::cli::run_info(words);
 
   std::fprintf(stderr, "sightline: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return sightline::cli::kExitUsage;
