@@ -1,0 +1,77 @@
+// The C functions behind window.sightline (web/site/sightline-page.js): loading the built-in
+// models, one-photo detection answered through a JS promise, and the app's state as JSON.
+#include <emscripten.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "platform/web/web_platform.h"
+
+namespace {
+
+// Settles the JS promise of request `request` with the JSON text, or rejects it with the
+// error message.
+EM_JS(void, settle_detect_request, (int request, int succeeded, const char* text),
+      { Module.sightlineSettle(request, succeeded != = 0, UTF8ToString(text)); });
+
+std::string& state_text() {
+  static std::string text;
+  return text;
+}
+
+std::string& load_error_text() {
+  static std::string text;
+  return text;
+}
+
+}  // namespace
+
+extern "C" {
+
+// Loads the cards and model files the page wrote into /models. Returns null on success, else
+// the error message.
+EMSCRIPTEN_KEEPALIVE const char* sightline_web_load_models() {
+  sightline::app::App* app = sightline::platform::web_app();
+  if (!app)
+    return "the app did not start";
+  sightline::Status loaded = app->load_builtin_models("/models", "/models");
+  if (loaded)
+    return nullptr;
+  app->report_error(loaded.message());
+  load_error_text() = loaded.message();
+  return load_error_text().c_str();
+}
+
+// backend: 0 = our engine, 1 = ONNX Runtime Web. NaN conf or iou means the default.
+// Takes ownership of nothing: bytes and name are copied before returning.
+EMSCRIPTEN_KEEPALIVE void sightline_web_detect(int request, const uint8_t* bytes, int size,
+                                               const char* name, int backend, float confidence,
+                                               float iou) {
+  sightline::app::App* app = sightline::platform::web_app();
+  if (!app)
+    return settle_detect_request(request, 0, "the app did not start");
+  sightline::PostprocessOptions options;
+  if (!std::isnan(confidence))
+    options.confidence = confidence;
+  if (!std::isnan(iou))
+    options.iou = iou;
+  std::vector<uint8_t> photo(bytes, bytes + std::max(size, 0));
+  const auto kind = backend == 1 ? sightline::app::BackendKind::kOnnxRuntime
+                                 : sightline::app::BackendKind::kSightline;
+  app->detect_for_api(std::move(photo), name, kind, options,
+                      [request](sightline::Result<std::string> json) {
+                        if (json)
+                          return settle_detect_request(request, 1, json->c_str());
+                        settle_detect_request(request, 0, json.message().c_str());
+                      });
+}
+
+// The app's state (see App::state_json); valid until the next call.
+EMSCRIPTEN_KEEPALIVE const char* sightline_web_state() {
+  sightline::app::App* app = sightline::platform::web_app();
+  state_text() = app ? app->state_json() : "{}";
+  return state_text().c_str();
+}
+
+}  // extern "C"

@@ -1,0 +1,138 @@
+// A small static file server for the web app, with no dependencies.
+//
+// It sends the right MIME types (WebAssembly must be application/wasm) and, unless told not
+// to, the COOP/COEP/CORP headers that make the page cross-origin isolated so the threaded
+// build can use SharedArrayBuffer. Without them it behaves like a plain static host, which the
+// browser tests use to check the service-worker and single-thread fallbacks.
+//
+//   node web/server/static-server.mjs --root build/web [--port 8080] [--host 127.0.0.1]
+//                                     [--no-isolation-headers]
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.names': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.bmp': 'image/bmp',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+};
+
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function send(response, status, message, extraHeaders) {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...extraHeaders });
+  response.end(`${status} ${message}\n`);
+}
+
+// Maps a request path to a file under root, or null when it would leave root.
+function resolveUnderRoot(root, requestUrl) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(requestUrl, 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  const resolved = path.resolve(root, '.' + pathname);
+  if (resolved !== root && !resolved.startsWith(root + path.sep)) return null;
+  return resolved;
+}
+
+function handle(root, isolationHeaders, request, response) {
+  const headers = isolationHeaders ? { ...ISOLATION_HEADERS } : {};
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return send(response, 405, 'method not allowed', { ...headers, Allow: 'GET, HEAD' });
+  }
+  let filePath = resolveUnderRoot(root, request.url);
+  if (!filePath) return send(response, 400, 'bad path', headers);
+
+  fs.stat(filePath, (error, stats) => {
+    if (!error && stats.isDirectory()) {
+      filePath = path.join(filePath, 'index.html');
+      try {
+        stats = fs.statSync(filePath);
+      } catch (indexError) {
+        error = indexError;
+      }
+    }
+    if (error || !stats.isFile()) return send(response, 404, 'not found', headers);
+
+    const type = MIME_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
+    response.writeHead(200, {
+      ...headers,
+      'Content-Type': type,
+      'Content-Length': stats.size,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (request.method === 'HEAD') return response.end();
+    const stream = fs.createReadStream(filePath);
+    stream.on('error', () => response.destroy());
+    stream.pipe(response);
+  });
+}
+
+// Starts serving root; resolves with the server and its address once it listens.
+export function startStaticServer({ root, host = '127.0.0.1', port = 8080,
+  isolationHeaders = true }) {
+  const absoluteRoot = path.resolve(root);
+  if (!fs.existsSync(path.join(absoluteRoot, 'index.html'))) {
+    return Promise.reject(new Error(`${absoluteRoot} has no index.html: build the site first`));
+  }
+  const server = http.createServer((request, response) =>
+    handle(absoluteRoot, isolationHeaders, request, response));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: actualPort } = server.address();
+      resolve({ server, url: `http://${host}:${actualPort}/` });
+    });
+  });
+}
+
+function parseArguments(argv) {
+  const options = { root: 'build/web', host: '127.0.0.1', port: 8080, isolationHeaders: true };
+  for (let i = 0; i < argv.length; ++i) {
+    const argument = argv[i];
+    if (argument === '--root') options.root = argv[++i];
+    else if (argument === '--host') options.host = argv[++i];
+    else if (argument === '--port') options.port = Number(argv[++i]);
+    else if (argument === '--no-isolation-headers') options.isolationHeaders = false;
+    else throw new Error(`unknown argument ${argument}`);
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new Error(`port ${options.port} is not an integer in [0, 65535]`);
+  }
+  return options;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const options = parseArguments(process.argv.slice(2));
+    const { url } = await startStaticServer(options);
+    const mode = options.isolationHeaders ? 'with COOP/COEP/CORP headers' : 'without isolation headers';
+    console.log(`Sightline is served at ${url} (${mode}, from ${path.resolve(options.root)})`);
+  } catch (error) {
+    console.error(`static-server: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,80 @@
+// The JS half of the ONNX Runtime Web backend (the C++ half is
+// src/platform/web/onnxruntime_bridge.cpp). ONNX Runtime is imported only on first use, since
+// it is about 15 MB; one session per model is kept. Results go back into the module through
+// its exported sightline_web_onnxruntime_done / _failed functions.
+
+const ORT_DIR = new URL('./ort/', import.meta.url).href;
+
+export function createOnnxRuntimeBridge(module) {
+  let ortPromise = null;
+  const sessions = new Map();
+
+  function loadOrt() {
+    ortPromise ??= import(ORT_DIR + 'ort.wasm.bundle.min.mjs').then((ort) => {
+      ort.env.wasm.wasmPaths = ORT_DIR;
+      // ONNX Runtime falls back to one thread by itself when the page is not isolated.
+      ort.env.wasm.numThreads = self.crossOriginIsolated
+        ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+      console.log(`onnxruntime: loaded, ${ort.env.wasm.numThreads} thread(s)`);
+      return ort;
+    });
+    return ortPromise;
+  }
+
+  function sessionFor(modelId, modelBytes) {
+    if (!sessions.has(modelId)) {
+      // The model is copied out of the module's memory now, before the C++ caller returns.
+      const bytes = modelBytes();
+      const pending = loadOrt().then(async (ort) => {
+        const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+        return { ort, session };
+      });
+      pending.catch(() => sessions.delete(modelId));
+      sessions.set(modelId, pending);
+    }
+    return sessions.get(modelId);
+  }
+
+  function deliver(request, output) {
+    const data = output.data;
+    const dataPointer = module._malloc(data.length * 4);
+    const dimsPointer = module._malloc(output.dims.length * 4);
+    try {
+      // Views taken after malloc, which may have grown the memory.
+      const heap = module.sightlineHeap();
+      heap.f32.set(data, dataPointer >> 2);
+      heap.i32.set(output.dims.map(Number), dimsPointer >> 2);
+      module._sightline_web_onnxruntime_done(request, dataPointer, data.length, dimsPointer,
+        output.dims.length);
+    } finally {
+      module._free(dataPointer);
+      module._free(dimsPointer);
+    }
+  }
+
+  function fail(request, error) {
+    const message = String(error && error.message ? error.message : error);
+    const size = module.lengthBytesUTF8(message) + 1;
+    const pointer = module._malloc(size);
+    module.stringToUTF8(message, pointer, size);
+    try {
+      module._sightline_web_onnxruntime_failed(request, pointer);
+    } finally {
+      module._free(pointer);
+    }
+  }
+
+  return {
+    loaded: () => ortPromise !== null,
+    start(request, modelId, modelBytes, inputName, inputData, inputDims) {
+      sessionFor(modelId, modelBytes)
+        .then(async ({ ort, session }) => {
+          const name = session.inputNames.includes(inputName) ? inputName : session.inputNames[0];
+          const feeds = { [name]: new ort.Tensor('float32', inputData, inputDims) };
+          const results = await session.run(feeds);
+          return results[session.outputNames[0]];
+        })
+        .then((output) => deliver(request, output), (error) => fail(request, error));
+    },
+  };
+}

@@ -1,0 +1,186 @@
+// Page start-up and the JS API (window.sightline):
+//   1. pick the WASM variant: threads when the page is cross-origin isolated, else
+//      single-thread (with a visible note);
+//   2. start the module on the canvas, write the built-in models into its /models;
+//   3. resolve sightline.ready once the default model is loaded.
+// sightline.detect(imageUrlOrBlob, {backend, conf, iou}) answers with the same JSON as
+// `sightline detect --json` for one photo.
+import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
+
+const statusLine = document.getElementById('status');
+const notice = document.getElementById('notice');
+const canvas = document.getElementById('canvas');
+const BACKENDS = { sightline: 0, onnxruntime: 1 };
+
+let module = null;
+let nextRequest = 1;
+const pendingRequests = new Map();
+let resolveReady;
+let rejectReady;
+const ready = new Promise((resolve, reject) => {
+  resolveReady = resolve;
+  rejectReady = reject;
+});
+
+const isolated = self.crossOriginIsolated === true;
+const sightline = {
+  ready,
+  variant: isolated ? 'threads' : 'single-thread',
+  crossOriginIsolated: isolated,
+  detect,
+  state: () => (module ? JSON.parse(module.UTF8ToString(module._sightline_web_state())) : null),
+  lastError() {
+    const errors = this.state()?.errors ?? [];
+    return errors.length ? errors[errors.length - 1] : null;
+  },
+  onnxruntimeLoaded: () => Boolean(module?.sightlineOnnxRuntime.loaded()),
+  timings: {},
+};
+window.sightline = sightline;
+
+function sleep(milliseconds) {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+// The isolation service worker (coi-serviceworker.js) reloads the page once after it first
+// registers; starting the module before that would be wasted work.
+async function waitForServiceWorkerReload() {
+  if (isolated || !window.isSecureContext || !navigator.serviceWorker) return;
+  if (navigator.serviceWorker.controller) return;
+  await Promise.race([navigator.serviceWorker.ready.then(() => sleep(1500)), sleep(4000)]);
+}
+
+function loadScript(source) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = source;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`cannot load ${source}`));
+    document.head.append(script);
+  });
+}
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+// Typed views on the module's memory. A threaded build's memory is a growable
+// SharedArrayBuffer that another thread may have grown, so views are made fresh each time.
+function heapViews() {
+  const buffer = module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer;
+  return {
+    u8: new Uint8Array(buffer),
+    i32: new Int32Array(buffer),
+    f32: new Float32Array(buffer),
+  };
+}
+
+function copyToModule(bytes) {
+  const pointer = module._malloc(Math.max(1, bytes.length));
+  heapViews().u8.set(bytes, pointer);
+  return pointer;
+}
+
+function copyStringToModule(text) {
+  const size = module.lengthBytesUTF8(text) + 1;
+  const pointer = module._malloc(size);
+  module.stringToUTF8(text, pointer, size);
+  return pointer;
+}
+
+async function loadBuiltinModels() {
+  const index = JSON.parse(new TextDecoder().decode(await fetchBytes('models/index.json')));
+  const files = await Promise.all(
+    index.files.map(async (name) => [name, await fetchBytes(`models/${name}`)]));
+  module.FS.mkdirTree('/models');
+  for (const [name, bytes] of files) module.FS.writeFile(`/models/${name}`, bytes);
+  const error = module._sightline_web_load_models();
+  if (error) throw new Error(module.UTF8ToString(error));
+}
+
+async function photoBytes(source) {
+  if (source instanceof Blob) {
+    return { name: source.name || 'blob', bytes: new Uint8Array(await source.arrayBuffer()) };
+  }
+  const url = new URL(String(source), location.href);
+  const name = decodeURIComponent(url.pathname.split('/').pop() || 'photo');
+  return { name, bytes: await fetchBytes(url.href) };
+}
+
+function checkThreshold(value, name) {
+  if (value === undefined || value === null) return NaN;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`${name} must be a number, got ${value}`);
+  }
+  return value;
+}
+
+async function detect(source, options = {}) {
+  await ready;
+  const backend = options.backend ?? 'sightline';
+  if (!(backend in BACKENDS)) {
+    throw new Error(`unknown backend "${backend}"; use "sightline" or "onnxruntime"`);
+  }
+  const confidence = checkThreshold(options.conf, 'conf');
+  const iou = checkThreshold(options.iou, 'iou');
+  const { name, bytes } = await photoBytes(source);
+
+  const request = nextRequest++;
+  const answer = new Promise((resolve, reject) => pendingRequests.set(request, { resolve, reject }));
+  const bytesPointer = copyToModule(bytes);
+  const namePointer = copyStringToModule(name);
+  try {
+    module._sightline_web_detect(request, bytesPointer, bytes.length, namePointer,
+      BACKENDS[backend], confidence, iou);
+  } finally {
+    module._free(bytesPointer);
+    module._free(namePointer);
+  }
+  return JSON.parse(await answer);
+}
+
+function settle(request, succeeded, text) {
+  const pending = pendingRequests.get(request);
+  if (!pending) return;
+  pendingRequests.delete(request);
+  if (succeeded) pending.resolve(text);
+  else pending.reject(new Error(text));
+}
+
+async function start() {
+  await waitForServiceWorkerReload();
+  if (window.sightlineReloading) return;
+  if (!isolated) {
+    notice.textContent = 'Single-thread build: this page is not cross-origin isolated, so ' +
+      'threads are off.';
+    notice.hidden = false;
+  }
+  const variant = isolated ? 'mt' : 'st';
+  await loadScript(`sightline-${variant}.js`);
+  module = await self.createSightline({
+    canvas,
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+  });
+  module.sightlineHeap = heapViews;
+  module.sightlineSettle = settle;
+  module.sightlineOnnxRuntime = createOnnxRuntimeBridge(module);
+  sightline.timings.moduleReadyMs = performance.now();
+
+  statusLine.textContent = 'Loading the default model...';
+  await loadBuiltinModels();
+  sightline.timings.readyMs = performance.now();
+  statusLine.textContent = '';
+  canvas.focus();
+}
+
+start().then(
+  () => resolveReady(sightline.state()),
+  (error) => {
+    statusLine.textContent = `Sightline could not start: ${error.message}`;
+    statusLine.className = 'failed';
+    console.error(error);
+    rejectReady(error);
+  });
