@@ -1,0 +1,68 @@
+// The engine's own tensor: a dense, row-major block of one element type.
+//
+// FloatTensor (core) is what the rest of the program exchanges; inside the engine the quantised
+// models also need uint8, int8, int32 and int64 values, so tensors carry their element type and
+// keep their elements in an untyped byte buffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace sightline::engine {
+
+// Values match ONNX TensorProto.DataType so the reader can map them directly.
+enum class DataType : int32_t {
+  kUndefined = 0,
+  kFloat32 = 1,
+  kUint8 = 2,
+  kInt8 = 3,
+  kInt32 = 6,
+  kInt64 = 7,
+};
+
+using Shape = std::vector<int64_t>;
+
+// Most elements one tensor may hold: 2^31, so every index fits the kernels' int64 arithmetic
+// with a wide margin and a hostile shape cannot ask for terabytes.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
+
+size_t data_type_size(DataType type);
+const char* data_type_name(DataType type);
+// The engine's type for an ONNX data_type number, or nothing when the engine does not handle it.
+std::optional<DataType> data_type_from_onnx(int64_t onnx_type);
+const char* onnx_data_type_name(int64_t onnx_type);
+
+// Product of the extents, or an error when an extent is negative or the product exceeds
+// kMaxTensorElements.
+Result<int64_t> checked_element_count(const Shape& shape);
+
+std::string shape_string(const Shape& shape);
+
+struct Tensor {
+  DataType type = DataType::kUndefined;
+  Shape shape;
+  // Elements in row-major order. std::allocator returns memory aligned for any scalar type.
+  std::vector<uint8_t> bytes;
+
+  // Caller guarantees the shape was validated (checked_element_count succeeded).
+  int64_t element_count() const;
+
+  // Sets type and shape and sizes the buffer to match; contents are unspecified.
+  void reset(DataType new_type, Shape new_shape);
+
+  template <class T>
+  T* data() {
+    return reinterpret_cast<T*>(bytes.data());
+  }
+  template <class T>
+  const T* data() const {
+    return reinterpret_cast<const T*>(bytes.data());
+  }
+};
+
+}  // namespace sightline::engine
