@@ -1,0 +1,123 @@
+// Convolution through the packed GEMM: patch gathering into B panels, group and batch loops.
+#include "engine/kernels/fast/conv.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/kernels/fast/gemm_driver.h"
+
+namespace sightline::engine::kernels::fast {
+namespace {
+
+// Writes patch rows [k0, k0 + kc) for output pixels [n0, n0 + nc) as GEMM B panels
+// [panel, k, tile_columns]. `input` points at the group's first channel [channels, H, W].
+// Row k of the patch matrix is the input under kernel tap (c, ky, kx), k = (c * kh + ky) * kw + kx;
+// column p = oy * out_width + ox; padding reads as 0.
+void pack_patches(const ConvShape& s, const float* input, int tile_columns, int64_t k0, int64_t kc,
+                  int64_t n0, int64_t nc, float* destination) {
+  const int64_t taps = s.kernel_height * s.kernel_width;
+  const int64_t plane_size = s.in_height * s.in_width;
+
+  for (int64_t panel_start = 0; panel_start < nc; panel_start += tile_columns) {
+    const int64_t column0 = n0 + panel_start;
+    const int64_t columns_here = std::min<int64_t>(tile_columns, nc - panel_start);
+    const int64_t oy0 = column0 / s.out_width;
+    const int64_t ox0 = column0 % s.out_width;
+    const bool one_output_row = ox0 + columns_here <= s.out_width;
+    float* panel = destination + (panel_start / tile_columns) * kc * tile_columns;
+
+    for (int64_t k = k0; k < k0 + kc; ++k) {
+      const int64_t channel = k / taps;
+      const int64_t ky = (k % taps) / s.kernel_width;
+      const int64_t kx = k % s.kernel_width;
+      const float* plane = input + channel * plane_size;
+      float* out = panel + (k - k0) * tile_columns;
+      const int64_t y_offset = ky * s.dilation_height - s.pad_top;
+      const int64_t x_offset = kx * s.dilation_width - s.pad_left;
+
+      const int64_t iy0 = oy0 * s.stride_height + y_offset;
+      const int64_t ix0 = ox0 * s.stride_width + x_offset;
+      if (one_output_row && s.stride_width == 1 && iy0 >= 0 && iy0 < s.in_height && ix0 >= 0 &&
+          ix0 + columns_here <= s.in_width) {
+        // Common case: the panel is one contiguous run of an input row.
+        std::memcpy(out, plane + iy0 * s.in_width + ix0, sizeof(float) * columns_here);
+      } else {
+        int64_t oy = oy0;
+        int64_t ox = ox0;
+        for (int64_t j = 0; j < columns_here; ++j) {
+          const int64_t iy = oy * s.stride_height + y_offset;
+          const int64_t ix = ox * s.stride_width + x_offset;
+          const bool inside = iy >= 0 && iy < s.in_height && ix >= 0 && ix < s.in_width;
+          out[j] = inside ? plane[iy * s.in_width + ix] : 0.0f;
+          if (++ox == s.out_width) {
+            ox = 0;
+            ++oy;
+          }
+        }
+      }
+      std::fill(out + columns_here, out + tile_columns, 0.0f);
+    }
+  }
+}
+
+}  // namespace
+
+bool conv_reads_input_directly(const ConvShape& s) {
+  return s.kernel_height == 1 && s.kernel_width == 1 && s.stride_height == 1 &&
+         s.stride_width == 1 && s.pad_top == 0 && s.pad_left == 0 && s.out_height == s.in_height &&
+         s.out_width == s.in_width;
+}
+
+PackedConv pack_conv2d(simd::Isa isa, const ConvShape& shape, const float* weights,
+                       const float* bias, Activation activation) {
+  PackedConv conv;
+  conv.shape = shape;
+  conv.activation = activation;
+  const int64_t group_out = shape.out_channels / shape.groups;
+  const int64_t depth = shape.in_channels / shape.groups * shape.kernel_height * shape.kernel_width;
+  conv.group_weights.reserve(static_cast<size_t>(shape.groups));
+  for (int64_t g = 0; g < shape.groups; ++g) {
+    conv.group_weights.push_back(
+        pack_gemm_lhs(isa, weights + g * group_out * depth, group_out, depth, depth));
+  }
+  if (bias != nullptr) {
+    conv.bias.assign(bias, bias + shape.out_channels);
+  }
+  return conv;
+}
+
+void conv2d_f32(const KernelContext& context, const PackedConv& conv, const float* input,
+                float* output) {
+  const ConvShape& s = conv.shape;
+  const int64_t group_in = s.in_channels / s.groups;
+  const int64_t group_out = s.out_channels / s.groups;
+  const int64_t in_plane = s.in_height * s.in_width;
+  const int64_t out_plane = s.out_height * s.out_width;
+  const bool direct = conv_reads_input_directly(s);
+
+  for (int64_t n = 0; n < s.batch; ++n) {
+    for (int64_t g = 0; g < s.groups; ++g) {
+      const PackedMatrix& weights = conv.group_weights[static_cast<size_t>(g)];
+      const float* group_input = input + (n * s.in_channels + g * group_in) * in_plane;
+      float* group_output = output + (n * s.out_channels + g * group_out) * out_plane;
+      GemmEpilogue epilogue;
+      epilogue.bias = conv.bias.empty() ? nullptr : conv.bias.data() + g * group_out;
+      epilogue.activation = conv.activation;
+      const int tile_columns = gemm_tile(weights.isa).columns;
+
+      if (direct) {
+        const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* out) {
+          detail::pack_dense_b(group_input, in_plane, tile_columns, k0, kc, n0, nc, out);
+        };
+        detail::run_gemm(context, weights, out_plane, pack_b, group_output, out_plane, epilogue);
+      } else {
+        const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* out) {
+          pack_patches(s, group_input, tile_columns, k0, kc, n0, nc, out);
+        };
+        detail::run_gemm(context, weights, out_plane, pack_b, group_output, out_plane, epilogue);
+      }
+    }
+  }
+}
+
+}  // namespace sightline::engine::kernels::fast

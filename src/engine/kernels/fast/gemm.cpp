@@ -1,0 +1,107 @@
+// Packing of A and B, micro-kernel choice, and the dense entry point of the packed GEMM.
+#include "engine/kernels/fast/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/kernels/fast/gemm_driver.h"
+
+namespace sightline::engine::kernels::fast {
+namespace detail {
+
+MicroKernel gemm_microkernel(simd::Isa isa) {
+#if SIGHTLINE_HAVE_AVX2_GEMM
+  if (isa == simd::Isa::kAvx2Fma) {
+    return simd::gemm_microkernel_avx2_6x16;
+  }
+#endif
+  if (isa == simd::Isa::kScalar) {
+    return gemm_microkernel_vec4<simd::Vec4Scalar, 4>;
+  }
+  return gemm_microkernel_vec4<simd::Vec4Native, 4>;
+}
+
+float* packed_b_scratch(int64_t floats) {
+  thread_local std::vector<float> scratch;
+  if (static_cast<int64_t>(scratch.size()) < floats) {
+    scratch.resize(static_cast<size_t>(floats));
+  }
+  return scratch.data();
+}
+
+namespace {
+
+template <int kTileColumns>
+void pack_dense_b_panels(const float* b, int64_t row_stride, int64_t k0, int64_t kc, int64_t n0,
+                         int64_t nc, float* destination) {
+  for (int64_t panel_start = 0; panel_start < nc; panel_start += kTileColumns) {
+    const int64_t columns_here = std::min<int64_t>(kTileColumns, nc - panel_start);
+    const float* source = b + k0 * row_stride + n0 + panel_start;
+    float* out = destination + (panel_start / kTileColumns) * kc * kTileColumns;
+    if (columns_here == kTileColumns) {
+      for (int64_t k = 0; k < kc; ++k) {
+        std::memcpy(out + k * kTileColumns, source + k * row_stride, sizeof(float) * kTileColumns);
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        float* out_row = out + k * kTileColumns;
+        std::memcpy(out_row, source + k * row_stride, sizeof(float) * columns_here);
+        std::fill(out_row + columns_here, out_row + kTileColumns, 0.0f);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t k0, int64_t kc,
+                  int64_t n0, int64_t nc, float* destination) {
+  if (tile_columns == 16) {
+    pack_dense_b_panels<16>(b, row_stride, k0, kc, n0, nc, destination);
+  } else {
+    pack_dense_b_panels<8>(b, row_stride, k0, kc, n0, nc, destination);
+  }
+}
+
+}  // namespace detail
+
+GemmTile gemm_tile(simd::Isa isa) {
+  if (isa == simd::Isa::kAvx2Fma && SIGHTLINE_HAVE_AVX2_GEMM) {
+    return {simd::kAvx2GemmRows, simd::kAvx2GemmColumns};
+  }
+  return {4, 8};
+}
+
+PackedMatrix pack_gemm_lhs(simd::Isa isa, const float* a, int64_t rows, int64_t depth,
+                           int64_t row_stride) {
+  PackedMatrix packed;
+  packed.isa = isa;
+  packed.rows = rows;
+  packed.depth = depth;
+  packed.tile_rows = gemm_tile(isa).rows;
+  const int64_t panels = (rows + packed.tile_rows - 1) / packed.tile_rows;
+  packed.panels.assign(static_cast<size_t>(panels * depth * packed.tile_rows), 0.0f);
+
+  // panels [panel, k, r] = a[panel * tile_rows + r, k]
+  for (int64_t row = 0; row < rows; ++row) {
+    const int64_t panel = row / packed.tile_rows;
+    const int64_t lane = row % packed.tile_rows;
+    float* out = packed.panels.data() + panel * depth * packed.tile_rows + lane;
+    for (int64_t k = 0; k < depth; ++k) {
+      out[k * packed.tile_rows] = a[row * row_stride + k];
+    }
+  }
+  return packed;
+}
+
+void gemm_f32(const KernelContext& context, const PackedMatrix& a, const float* b,
+              int64_t b_row_stride, int64_t columns, float* c, int64_t c_row_stride,
+              const GemmEpilogue& epilogue) {
+  const int tile_columns = gemm_tile(a.isa).columns;
+  const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* destination) {
+    detail::pack_dense_b(b, b_row_stride, tile_columns, k0, kc, n0, nc, destination);
+  };
+  detail::run_gemm(context, a, columns, pack_b, c, c_row_stride, epilogue);
+}
+
+}  // namespace sightline::engine::kernels::fast

@@ -1,0 +1,135 @@
+// The blocked GEMM loop shared by the dense matrix product and the convolutions. Internal.
+//
+// B is reached only through a packer, so a convolution can pack straight from its input
+// (im2col fused into packing) while a 1x1 convolution packs rows of its input plane.
+// A packer is called as pack_b(k0, kc, n0, nc, destination) and writes B[k0 : k0 + kc,
+// n0 : n0 + nc] as panels [ceil(nc / tile_columns), kc, tile_columns], zero past column n0 + nc.
+// It must be safe to call from several threads at once.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "engine/kernels/fast/gemm.h"
+#include "engine/kernels/fast/gemm_microkernel.h"
+#include "engine/kernels/fast/vector_math.h"
+#include "engine/simd/avx2_gemm.h"
+#include "engine/simd/dispatch.h"
+
+namespace sightline::engine::kernels::fast::detail {
+
+// Depth and width of one packed block of B: 256 x 256 floats (256 KB) sit in the L2 cache while
+// every panel of A streams over them.
+constexpr int64_t kBlockDepth = 256;
+constexpr int64_t kBlockColumns = 256;
+constexpr int kMaxTileRows = 6;
+constexpr int kMaxTileColumns = 16;
+
+using MicroKernel = void (*)(int64_t depth, const float* a, const float* b, float* c, int64_t ldc,
+                             bool accumulate);
+
+MicroKernel gemm_microkernel(simd::Isa isa);
+
+// Per-thread scratch for packed B, grown on first use and then reused.
+float* packed_b_scratch(int64_t floats);
+
+// C[:, column_begin : column_end) for all rows; see gemm_f32 for the layouts.
+template <class V, class PackB>
+void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t column_end,
+                       const PackB& pack_b, float* c, int64_t c_row_stride,
+                       const GemmEpilogue& epilogue) {
+  const GemmTile tile = gemm_tile(a.isa);
+  const MicroKernel kernel = gemm_microkernel(a.isa);
+  const int64_t row_panels = (a.rows + tile.rows - 1) / tile.rows;
+  const bool has_epilogue = epilogue.bias != nullptr || epilogue.activation != Activation::kNone;
+  float* packed_b = packed_b_scratch(kBlockDepth * kBlockColumns);
+  float partial[kMaxTileRows * kMaxTileColumns];
+
+  for (int64_t n0 = column_begin; n0 < column_end; n0 += kBlockColumns) {
+    const int64_t nc = std::min(kBlockColumns, column_end - n0);
+    const int64_t column_panels = (nc + tile.columns - 1) / tile.columns;
+
+    for (int64_t k0 = 0; k0 < a.depth; k0 += kBlockDepth) {
+      const int64_t kc = std::min(kBlockDepth, a.depth - k0);
+      const bool accumulate = k0 > 0 || epilogue.accumulate;
+      const bool last_block = k0 + kc == a.depth;
+      pack_b(k0, kc, n0, nc, packed_b);
+
+      for (int64_t row_panel = 0; row_panel < row_panels; ++row_panel) {
+        const int64_t row0 = row_panel * tile.rows;
+        const int64_t rows_here = std::min<int64_t>(tile.rows, a.rows - row0);
+        const float* a_panel = a.panels.data() + (row_panel * a.depth + k0) * tile.rows;
+
+        for (int64_t column_panel = 0; column_panel < column_panels; ++column_panel) {
+          const int64_t column0 = n0 + column_panel * tile.columns;
+          const int64_t columns_here = std::min<int64_t>(tile.columns, n0 + nc - column0);
+          const float* b_panel = packed_b + column_panel * kc * tile.columns;
+          float* c_tile = c + row0 * c_row_stride + column0;
+
+          if (rows_here == tile.rows && columns_here == tile.columns) {
+            kernel(kc, a_panel, b_panel, c_tile, c_row_stride, accumulate);
+          } else {
+            // Edge tile: run the full-size kernel on a local tile and copy the valid part.
+            for (int64_t r = 0; r < rows_here && accumulate; ++r) {
+              std::memcpy(partial + r * tile.columns, c_tile + r * c_row_stride,
+                          sizeof(float) * columns_here);
+            }
+            kernel(kc, a_panel, b_panel, partial, tile.columns, accumulate);
+            for (int64_t r = 0; r < rows_here; ++r) {
+              std::memcpy(c_tile + r * c_row_stride, partial + r * tile.columns,
+                          sizeof(float) * columns_here);
+            }
+          }
+
+          if (last_block && has_epilogue) {
+            for (int64_t r = 0; r < rows_here; ++r) {
+              const float bias = epilogue.bias != nullptr ? epilogue.bias[row0 + r] : 0.0f;
+              bias_activation_inplace<V>(c_tile + r * c_row_stride, columns_here, bias,
+                                         epilogue.activation);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Splits the columns over the pool in whole tiles and runs gemm_column_range on each share.
+template <class PackB>
+void run_gemm(const KernelContext& context, const PackedMatrix& a, int64_t columns,
+              const PackB& pack_b, float* c, int64_t c_row_stride, const GemmEpilogue& epilogue) {
+  if (a.rows == 0 || columns == 0) {
+    return;
+  }
+  if (a.depth == 0) {
+    // An empty sum: C keeps its value (accumulate) or becomes 0, then the epilogue runs.
+    simd::with_vec4(a.isa, [&]<class V>() {
+      for (int64_t r = 0; r < a.rows; ++r) {
+        float* row = c + r * c_row_stride;
+        if (!epilogue.accumulate) {
+          std::fill(row, row + columns, 0.0f);
+        }
+        const float bias = epilogue.bias != nullptr ? epilogue.bias[r] : 0.0f;
+        bias_activation_inplace<V>(row, columns, bias, epilogue.activation);
+      }
+    });
+    return;
+  }
+
+  const int tile_columns = gemm_tile(a.isa).columns;
+  const int64_t column_tiles = (columns + tile_columns - 1) / tile_columns;
+  simd::with_vec4(a.isa, [&]<class V>() {
+    parallel_for(context, column_tiles, [&](int64_t tile_begin, int64_t tile_end) {
+      gemm_column_range<V>(a, tile_begin * tile_columns, std::min(columns, tile_end * tile_columns),
+                           pack_b, c, c_row_stride, epilogue);
+    });
+  });
+}
+
+// Packs a row-major B[depth, columns] (row stride `row_stride`) block into column panels.
+void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t k0, int64_t kc,
+                  int64_t n0, int64_t nc, float* destination);
+
+}  // namespace sightline::engine::kernels::fast::detail

@@ -1,0 +1,40 @@
+// The GEMM micro-kernel written once over the four-float layer: a tile_rows x 8 block of C in
+// 2 * tile_rows vector accumulators. Internal to the fast kernels.
+#pragma once
+
+#include <cstdint>
+
+namespace sightline::engine::kernels::fast {
+
+// C[R, 8] (+)= A[R, depth] * B[depth, 8] with
+//   a: packed panel [depth, R]   b: packed panel [depth, 8]   c: row-major, row stride ldc.
+template <class V, int R>
+void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, float* c, int64_t ldc,
+                           bool accumulate) {
+  using T = typename V::T;
+  T left[R];
+  T right[R];
+  for (int r = 0; r < R; ++r) {
+    left[r] = accumulate ? V::load(c + r * ldc) : V::zero();
+    right[r] = accumulate ? V::load(c + r * ldc + 4) : V::zero();
+  }
+
+  for (int64_t k = 0; k < depth; ++k) {
+    const T b_left = V::load(b);
+    const T b_right = V::load(b + 4);
+    for (int r = 0; r < R; ++r) {
+      const T a_value = V::broadcast(a[r]);
+      left[r] = V::mul_add(a_value, b_left, left[r]);
+      right[r] = V::mul_add(a_value, b_right, right[r]);
+    }
+    a += R;
+    b += 8;
+  }
+
+  for (int r = 0; r < R; ++r) {
+    V::store(c + r * ldc, left[r]);
+    V::store(c + r * ldc + 4, right[r]);
+  }
+}
+
+}  // namespace sightline::engine::kernels::fast

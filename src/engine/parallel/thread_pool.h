@@ -1,0 +1,72 @@
+// A pool of persistent worker threads for the big kernels.
+//
+// The workers are created once (when the engine loads a model) and wait for work; parallel_for
+// splits an index range into one contiguous chunk per thread (static chunking: same chunks every
+// call, so results do not depend on timing) and runs chunk 0 on the calling thread. With one
+// thread there are no workers and parallel_for is a plain call. The single-thread WebAssembly
+// build (no __EMSCRIPTEN_PTHREADS__) never creates a thread whatever count is asked for.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace sightline::engine::parallel {
+
+class ThreadPool {
+ public:
+  static constexpr int kMaxThreads = 64;
+
+  // `threads` counts the calling thread; it is clamped to [1, kMaxThreads] (to 1 without thread
+  // support).
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int threads() const { return threads_; }
+
+  // Calls body(begin, end) on disjoint chunks covering [0, count), at most one chunk per thread,
+  // and returns when all are done. A call made from inside a body, or while another thread is
+  // dispatching on this pool, runs inline as a single chunk.
+  template <class Body>
+  void parallel_for(int64_t count, Body&& body) {
+    if (count <= 0) {
+      return;
+    }
+    using BodyType = std::remove_reference_t<Body>;
+    run(count, const_cast<void*>(static_cast<const void*>(&body)),
+        [](void* context, int64_t begin, int64_t end) {
+          (*static_cast<BodyType*>(context))(begin, end);
+        });
+  }
+
+ private:
+  using ChunkFunction = void (*)(void* context, int64_t begin, int64_t end);
+
+  void run(int64_t count, void* context, ChunkFunction function);
+  void run_chunk(int chunk) const;
+  void worker_loop(int chunk);
+
+  int threads_ = 1;
+
+  // The job being run: written by the dispatcher before it bumps generation_.
+  void* job_context_ = nullptr;
+  ChunkFunction job_function_ = nullptr;
+  int64_t job_count_ = 0;
+  int job_chunks_ = 0;
+
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> workers_busy_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  std::mutex dispatch_mutex_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace sightline::engine::parallel

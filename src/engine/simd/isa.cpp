@@ -1,0 +1,78 @@
+// Run-time choice of the instruction set: environment switch and x86 CPU feature detection.
+#include "engine/simd/isa.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/simd/vec4.h"
+
+namespace sightline::engine::simd {
+namespace {
+
+bool cpu_has_avx2_fma() {
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__) && \
+    (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kVec4:
+      return Vec4Native::kName;
+    case Isa::kAvx2Fma:
+      return "avx2+fma";
+  }
+  return "unknown";
+}
+
+bool parse_isa(std::string_view name, Isa& isa) {
+  for (Isa candidate : {Isa::kScalar, Isa::kVec4, Isa::kAvx2Fma}) {
+    if (name == isa_name(candidate)) {
+      isa = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool scalar_forced_by_environment() {
+  static const bool forced = [] {
+    const char* value = std::getenv("SIGHTLINE_FORCE_SCALAR");
+    return value != nullptr && value[0] != '\0' && std::strcmp(value, "0") != 0;
+  }();
+  return forced;
+}
+
+bool isa_available(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar:
+    case Isa::kVec4:
+      return true;
+    case Isa::kAvx2Fma: {
+      static const bool available = cpu_has_avx2_fma();
+      return available;
+    }
+  }
+  return false;
+}
+
+Isa best_isa() {
+  return isa_available(Isa::kAvx2Fma) ? Isa::kAvx2Fma : Isa::kVec4;
+}
+
+Isa select_isa(bool force_scalar) {
+  if (force_scalar || scalar_forced_by_environment()) {
+    return Isa::kScalar;
+  }
+  return best_isa();
+}
+
+}  // namespace sightline::engine::simd

@@ -1,0 +1,33 @@
+// Which instruction set the fast kernels use, chosen once when a model is loaded.
+//
+// kScalar is the portable path (the force-scalar switch: EngineOptions::force_scalar or the
+// environment variable SIGHTLINE_FORCE_SCALAR=1). kVec4 is the compile-time four-float backend
+// (WASM SIMD128, SSE2 or NEON). kAvx2Fma adds 8-wide fused multiply-add GEMM micro-kernels on
+// x86 CPUs that report AVX2 and FMA at run time; its other kernels are the kVec4 ones.
+#pragma once
+
+#include <string_view>
+
+namespace sightline::engine::simd {
+
+enum class Isa { kScalar, kVec4, kAvx2Fma };
+
+// "scalar", the backend name ("sse2", "wasm-simd128", "neon") or "avx2+fma".
+const char* isa_name(Isa isa);
+
+// Parses the names isa_name returns; false if `name` is none of them.
+bool parse_isa(std::string_view name, Isa& isa);
+
+// True when SIGHTLINE_FORCE_SCALAR is set to a value other than "" or "0". Read once.
+bool scalar_forced_by_environment();
+
+// Whether this build and this CPU can run `isa`.
+bool isa_available(Isa isa);
+
+// The fastest available instruction set.
+Isa best_isa();
+
+// kScalar when `force_scalar` or the environment asks for it, else best_isa().
+Isa select_isa(bool force_scalar);
+
+}  // namespace sightline::engine::simd
