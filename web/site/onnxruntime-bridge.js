@@ -11,7 +11,8 @@ export function createOnnxRuntimeBridge(module) {
 
   function loadOrt() {
     ortPromise ??= import(ORT_DIR + 'ort.wasm.bundle.min.mjs').then((ort) => {
-      ort.env.wasm.wasmPaths = ORT_DIR;
+      // Only the .wasm is fetched: its JS glue is inside the bundle.
+      ort.env.wasm.wasmPaths = { wasm: ORT_DIR + 'ort-wasm-simd-threaded.wasm' };
       // ONNX Runtime falls back to one thread by itself when the page is not isolated.
       ort.env.wasm.numThreads = self.crossOriginIsolated
         ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;

@@ -34,6 +34,11 @@ const sightline = {
     return errors.length ? errors[errors.length - 1] : null;
   },
   onnxruntimeLoaded: () => Boolean(module?.sightlineOnnxRuntime.loaded()),
+  // The backend the canvas UI uses, like its radio buttons: "sightline" or "onnxruntime".
+  setBackend(backend) {
+    if (!(backend in BACKENDS)) throw new Error(`unknown backend "${backend}"`);
+    module._sightline_web_set_backend(BACKENDS[backend]);
+  },
   timings: {},
 };
 window.sightline = sightline;
@@ -114,6 +119,7 @@ function checkThreshold(value, name) {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new TypeError(`${name} must be a number, got ${value}`);
   }
+  if (value < 0 || value > 1) throw new RangeError(`${name} ${value} is outside [0, 1]`);
   return value;
 }
 
@@ -121,7 +127,7 @@ async function detect(source, options = {}) {
   await ready;
   const backend = options.backend ?? 'sightline';
   if (!(backend in BACKENDS)) {
-    throw new Error(`unknown backend "${backend}"; use "sightline" or "onnxruntime"`);
+    throw new Error(`unknown backend "${backend}": use "sightline" or "onnxruntime"`);
   }
   const confidence = checkThreshold(options.conf, 'conf');
   const iou = checkThreshold(options.iou, 'iou');

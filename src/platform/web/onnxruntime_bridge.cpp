@@ -14,18 +14,20 @@ namespace sightline::platform {
 namespace {
 
 // The bridge copies what it needs (the model only on a session's first use) before returning,
-// so none of these pointers outlive the call.
+// so none of these pointers outlive the call. (clang-format would break the JS inside.)
+// clang-format off
 EM_JS(void, start_onnxruntime_run,
       (int request, int model_id, const uint8_t* model, int model_size, const char* input_name,
        const float* input, int input_count, const int* dims, int rank),
       {
         const heap = Module.sightlineHeap();
-        const modelBytes = () = > heap.u8.slice(model, model + model_size);
+        const modelBytes = function() { return heap.u8.slice(model, model + model_size); };
         const inputData = heap.f32.slice(input >> 2, (input >> 2) + input_count);
         const inputDims = Array.from(heap.i32.subarray(dims >> 2, (dims >> 2) + rank));
         Module.sightlineOnnxRuntime.start(request, model_id, modelBytes, UTF8ToString(input_name),
                                           inputData, inputDims);
       });
+// clang-format on
 
 std::map<int, app::OnnxRuntimeRunner::Done>& pending_runs() {
   static std::map<int, app::OnnxRuntimeRunner::Done> runs;

@@ -11,9 +11,11 @@
 namespace {
 
 // Settles the JS promise of request `request` with the JSON text, or rejects it with the
-// error message.
+// error message. (clang-format would break the JS inside.)
+// clang-format off
 EM_JS(void, settle_detect_request, (int request, int succeeded, const char* text),
-      { Module.sightlineSettle(request, succeeded != = 0, UTF8ToString(text)); });
+      { Module.sightlineSettle(request, Boolean(succeeded), UTF8ToString(text)); });
+// clang-format on
 
 std::string& state_text() {
   static std::string text;
@@ -65,6 +67,15 @@ EMSCRIPTEN_KEEPALIVE void sightline_web_detect(int request, const uint8_t* bytes
                           return settle_detect_request(request, 1, json->c_str());
                         settle_detect_request(request, 0, json.message().c_str());
                       });
+}
+
+// The backend the UI uses (0 = our engine, 1 = ONNX Runtime Web), as the radio buttons set it.
+EMSCRIPTEN_KEEPALIVE void sightline_web_set_backend(int backend) {
+  sightline::app::App* app = sightline::platform::web_app();
+  if (!app)
+    return;
+  app->set_backend(backend == 1 ? sightline::app::BackendKind::kOnnxRuntime
+                                : sightline::app::BackendKind::kSightline);
 }
 
 // The app's state (see App::state_json); valid until the next call.
