@@ -154,7 +154,7 @@ Result<ModelSummary> inspect_model(std::span<const uint8_t> onnx_bytes,
     summary.outputs.push_back(tensor_info(output));
   }
   for (const onnx::TensorData& tensor : model.graph.initializers) {
-    // The reader has already checked each initializer's element count against 2^31.
+    // The reader has already checked each initializer's element count against 2^28.
     int64_t count = 1;
     for (int64_t extent : tensor.dims)
       count *= extent;

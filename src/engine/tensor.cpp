@@ -74,7 +74,7 @@ Result<int64_t> checked_element_count(const Shape& shape) {
     }
     // Checked before multiplying so the product itself can never overflow.
     if (extent != 0 && count > kMaxTensorElements / extent) {
-      return make_error("shape " + shape_string(shape) + " has more than 2^31 elements");
+      return make_error("shape " + shape_string(shape) + " has more than 2^28 elements");
     }
     count *= extent;
   }

@@ -27,9 +27,10 @@ enum class DataType : int32_t {
 
 using Shape = std::vector<int64_t>;
 
-// Most elements one tensor may hold: 2^31, so every index fits the kernels' int64 arithmetic
-// with a wide margin and a hostile shape cannot ask for terabytes.
-inline constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
+// Most elements one tensor may hold: 2^28 (1 GiB of float32). Real detector tensors are far
+// smaller; the bound keeps a hostile shape from asking for more memory than a browser tab has,
+// and keeps every index far from int64 overflow.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
 
 size_t data_type_size(DataType type);
 const char* data_type_name(DataType type);

@@ -112,14 +112,14 @@ class ResizeOperator final : public Operator {
         const double length = std::floor(static_cast<double>(input[axis]) * scale);
         if (length > static_cast<double>(kMaxTensorElements)) {
           return make_error("scale " + std::to_string(scale) + " makes axis " +
-                            std::to_string(axis) + " longer than 2^31");
+                            std::to_string(axis) + " longer than 2^28");
         }
         out_length = static_cast<int64_t>(length);
       } else {
         out_length = sizes[axis];
         if (out_length < 0 || out_length > kMaxTensorElements) {
           return make_error("size " + std::to_string(out_length) + " on axis " +
-                            std::to_string(axis) + " is outside [0, 2^31]");
+                            std::to_string(axis) + " is outside [0, 2^28]");
         }
         scale = input[axis] > 0 ? static_cast<float>(out_length) / static_cast<float>(input[axis])
                                 : 1.0f;

@@ -55,7 +55,7 @@ class ReshapeOperator final : public Operator {
       }
       output[i] = extent;
       if (extent != 0 && known > kMaxTensorElements / extent) {
-        return make_error("shape " + shape_string(requested) + " has more than 2^31 elements");
+        return make_error("shape " + shape_string(requested) + " has more than 2^28 elements");
       }
       known *= extent;
     }
