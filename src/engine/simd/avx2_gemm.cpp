@@ -2,49 +2,67 @@
 // broadcast A value per step (15 of the 16 ymm registers). Compiled for AVX2 through a function
 // target attribute, so the rest of the build keeps its baseline flags; only called after
 // isa_available(Isa::kAvx2Fma) said the CPU has AVX2 and FMA.
-#include "engine/simd/avx2_gemm.h"
+#include "engine/simd/avx2_kernels.h"
 
-#if SIGHTLINE_HAVE_AVX2_GEMM
+#if SIGHTLINE_HAVE_AVX2
 
 #include <immintrin.h>
 
 namespace sightline::engine::simd {
 
-__attribute__((target("avx2,fma"))) void gemm_microkernel_avx2_6x16(int64_t depth, const float* a,
-                                                                    const float* b, float* c,
-                                                                    int64_t ldc, bool accumulate) {
-  __m256 left[kAvx2GemmRows];
-  __m256 right[kAvx2GemmRows];
-  if (accumulate) {
-    for (int r = 0; r < kAvx2GemmRows; ++r) {
-      left[r] = _mm256_loadu_ps(c + r * ldc);
-      right[r] = _mm256_loadu_ps(c + r * ldc + 8);
-    }
-  } else {
-    for (int r = 0; r < kAvx2GemmRows; ++r) {
-      left[r] = _mm256_setzero_ps();
-      right[r] = _mm256_setzero_ps();
-    }
+namespace {
+
+// One row of the tile: two accumulators updated with a broadcast A value. Named variables
+// rather than arrays, so the compiler keeps all twelve accumulators in registers.
+#define SIGHTLINE_AVX2_ROW_STEP(row, left, right)          \
+  {                                                        \
+    const __m256 a_value = _mm256_broadcast_ss(a + (row)); \
+    left = _mm256_fmadd_ps(a_value, b_left, left);         \
+    right = _mm256_fmadd_ps(a_value, b_right, right);      \
   }
+
+}  // namespace
+
+__attribute__((target("avx2,fma"))) void gemm_microkernel_avx2_6x16(int64_t depth, const float* a,
+                                                                    const float* b,
+                                                                    int64_t b_row_stride, float* c,
+                                                                    int64_t ldc, bool accumulate) {
+  __m256 c0l = _mm256_setzero_ps(), c0r = _mm256_setzero_ps();
+  __m256 c1l = _mm256_setzero_ps(), c1r = _mm256_setzero_ps();
+  __m256 c2l = _mm256_setzero_ps(), c2r = _mm256_setzero_ps();
+  __m256 c3l = _mm256_setzero_ps(), c3r = _mm256_setzero_ps();
+  __m256 c4l = _mm256_setzero_ps(), c4r = _mm256_setzero_ps();
+  __m256 c5l = _mm256_setzero_ps(), c5r = _mm256_setzero_ps();
 
   for (int64_t k = 0; k < depth; ++k) {
     const __m256 b_left = _mm256_loadu_ps(b);
     const __m256 b_right = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-    for (int r = 0; r < kAvx2GemmRows; ++r) {
-      const __m256 a_value = _mm256_broadcast_ss(a + r);
-      left[r] = _mm256_fmadd_ps(a_value, b_left, left[r]);
-      right[r] = _mm256_fmadd_ps(a_value, b_right, right[r]);
-    }
+    SIGHTLINE_AVX2_ROW_STEP(0, c0l, c0r)
+    SIGHTLINE_AVX2_ROW_STEP(1, c1l, c1r)
+    SIGHTLINE_AVX2_ROW_STEP(2, c2l, c2r)
+    SIGHTLINE_AVX2_ROW_STEP(3, c3l, c3r)
+    SIGHTLINE_AVX2_ROW_STEP(4, c4l, c4r)
+    SIGHTLINE_AVX2_ROW_STEP(5, c5l, c5r)
     a += kAvx2GemmRows;
-    b += kAvx2GemmColumns;
+    b += b_row_stride;
   }
 
+  const __m256 results[2 * kAvx2GemmRows] = {c0l, c0r, c1l, c1r, c2l, c2r,
+                                             c3l, c3r, c4l, c4r, c5l, c5r};
   for (int r = 0; r < kAvx2GemmRows; ++r) {
-    _mm256_storeu_ps(c + r * ldc, left[r]);
-    _mm256_storeu_ps(c + r * ldc + 8, right[r]);
+    float* row = c + r * ldc;
+    __m256 left = results[2 * r];
+    __m256 right = results[2 * r + 1];
+    if (accumulate) {
+      left = _mm256_add_ps(left, _mm256_loadu_ps(row));
+      right = _mm256_add_ps(right, _mm256_loadu_ps(row + 8));
+    }
+    _mm256_storeu_ps(row, left);
+    _mm256_storeu_ps(row + 8, right);
   }
 }
+
+#undef SIGHTLINE_AVX2_ROW_STEP
 
 }  // namespace sightline::engine::simd
 

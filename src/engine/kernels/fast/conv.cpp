@@ -9,53 +9,67 @@
 namespace sightline::engine::kernels::fast {
 namespace {
 
+// Where patch row k reads: the input plane of its channel and the kernel tap's offsets.
+struct PatchRow {
+  int64_t plane_offset;
+  int64_t y_offset;
+  int64_t x_offset;
+};
+
 // Writes patch rows [k0, k0 + kc) for output pixels [n0, n0 + nc) as GEMM B panels
-// [panel, k, tile_columns]. `input` points at the group's first channel [channels, H, W].
+// [panel, k, kTileColumns]. `input` points at the group's first channel [channels, H, W].
 // Row k of the patch matrix is the input under kernel tap (c, ky, kx), k = (c * kh + ky) * kw + kx;
 // column p = oy * out_width + ox; padding reads as 0.
-void pack_patches(const ConvShape& s, const float* input, int tile_columns, int64_t k0, int64_t kc,
-                  int64_t n0, int64_t nc, float* destination) {
+template <int kTileColumns>
+void pack_patches(const ConvShape& s, const float* input, int64_t k0, int64_t kc, int64_t n0,
+                  int64_t nc, float* destination) {
   const int64_t taps = s.kernel_height * s.kernel_width;
-  const int64_t plane_size = s.in_height * s.in_width;
+  PatchRow rows[detail::kBlockDepth];
+  for (int64_t k = k0; k < k0 + kc; ++k) {
+    const int64_t ky = (k % taps) / s.kernel_width;
+    const int64_t kx = k % s.kernel_width;
+    rows[k - k0] = {k / taps * s.in_height * s.in_width, ky * s.dilation_height - s.pad_top,
+                    kx * s.dilation_width - s.pad_left};
+  }
 
-  for (int64_t panel_start = 0; panel_start < nc; panel_start += tile_columns) {
+  for (int64_t panel_start = 0; panel_start < nc; panel_start += kTileColumns) {
     const int64_t column0 = n0 + panel_start;
-    const int64_t columns_here = std::min<int64_t>(tile_columns, nc - panel_start);
+    const int64_t columns_here = std::min<int64_t>(kTileColumns, nc - panel_start);
     const int64_t oy0 = column0 / s.out_width;
     const int64_t ox0 = column0 % s.out_width;
-    const bool one_output_row = ox0 + columns_here <= s.out_width;
-    float* panel = destination + (panel_start / tile_columns) * kc * tile_columns;
+    const bool contiguous_run =
+        s.stride_width == 1 && columns_here == kTileColumns && ox0 + kTileColumns <= s.out_width;
+    float* panel = destination + (panel_start / kTileColumns) * kc * kTileColumns;
 
-    for (int64_t k = k0; k < k0 + kc; ++k) {
-      const int64_t channel = k / taps;
-      const int64_t ky = (k % taps) / s.kernel_width;
-      const int64_t kx = k % s.kernel_width;
-      const float* plane = input + channel * plane_size;
-      float* out = panel + (k - k0) * tile_columns;
-      const int64_t y_offset = ky * s.dilation_height - s.pad_top;
-      const int64_t x_offset = kx * s.dilation_width - s.pad_left;
+    for (int64_t k = 0; k < kc; ++k) {
+      const PatchRow& row = rows[k];
+      const float* plane = input + row.plane_offset;
+      float* out = panel + k * kTileColumns;
+      const int64_t iy0 = oy0 * s.stride_height + row.y_offset;
+      const int64_t ix0 = ox0 + row.x_offset;
+      if (contiguous_run && iy0 >= 0 && iy0 < s.in_height && ix0 >= 0 &&
+          ix0 + kTileColumns <= s.in_width) {
+        // Common case: the panel is one run of an input row.
+        const float* source = plane + iy0 * s.in_width + ix0;
+        for (int j = 0; j < kTileColumns; ++j) {
+          out[j] = source[j];
+        }
+        continue;
+      }
 
-      const int64_t iy0 = oy0 * s.stride_height + y_offset;
-      const int64_t ix0 = ox0 * s.stride_width + x_offset;
-      if (one_output_row && s.stride_width == 1 && iy0 >= 0 && iy0 < s.in_height && ix0 >= 0 &&
-          ix0 + columns_here <= s.in_width) {
-        // Common case: the panel is one contiguous run of an input row.
-        std::memcpy(out, plane + iy0 * s.in_width + ix0, sizeof(float) * columns_here);
-      } else {
-        int64_t oy = oy0;
-        int64_t ox = ox0;
-        for (int64_t j = 0; j < columns_here; ++j) {
-          const int64_t iy = oy * s.stride_height + y_offset;
-          const int64_t ix = ox * s.stride_width + x_offset;
-          const bool inside = iy >= 0 && iy < s.in_height && ix >= 0 && ix < s.in_width;
-          out[j] = inside ? plane[iy * s.in_width + ix] : 0.0f;
-          if (++ox == s.out_width) {
-            ox = 0;
-            ++oy;
-          }
+      int64_t oy = oy0;
+      int64_t ox = ox0;
+      for (int64_t j = 0; j < columns_here; ++j) {
+        const int64_t iy = oy * s.stride_height + row.y_offset;
+        const int64_t ix = ox * s.stride_width + row.x_offset;
+        const bool inside = iy >= 0 && iy < s.in_height && ix >= 0 && ix < s.in_width;
+        out[j] = inside ? plane[iy * s.in_width + ix] : 0.0f;
+        if (++ox == s.out_width) {
+          ox = 0;
+          ++oy;
         }
       }
-      std::fill(out + columns_here, out + tile_columns, 0.0f);
+      std::fill(out + columns_here, out + kTileColumns, 0.0f);
     }
   }
 }
@@ -106,13 +120,15 @@ void conv2d_f32(const KernelContext& context, const PackedConv& conv, const floa
       const int tile_columns = gemm_tile(weights.isa).columns;
 
       if (direct) {
-        const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* out) {
-          detail::pack_dense_b(group_input, in_plane, tile_columns, k0, kc, n0, nc, out);
-        };
-        detail::run_gemm(context, weights, out_plane, pack_b, group_output, out_plane, epilogue);
+        detail::run_gemm(context, weights, out_plane, detail::DenseB{group_input, in_plane},
+                         group_output, out_plane, epilogue);
       } else {
         const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* out) {
-          pack_patches(s, group_input, tile_columns, k0, kc, n0, nc, out);
+          if (tile_columns == 16) {
+            pack_patches<16>(s, group_input, k0, kc, n0, nc, out);
+          } else {
+            pack_patches<8>(s, group_input, k0, kc, n0, nc, out);
+          }
         };
         detail::run_gemm(context, weights, out_plane, pack_b, group_output, out_plane, epilogue);
       }

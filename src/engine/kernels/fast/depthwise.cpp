@@ -36,8 +36,8 @@ float depthwise_pixel(const float* const rows[3], const float* w, int64_t ix0, i
 }
 
 template <class V, int kStride>
-void depthwise_plane(const ConvShape& s, const float* plane, const float* w, float bias,
-                     Activation activation, float* out_plane) {
+void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, const float* w,
+                     float bias, Activation activation, float* out_plane) {
   using T = typename V::T;
   const int64_t width = s.in_width;
   const float* zeros = zero_row(width);
@@ -93,7 +93,7 @@ void depthwise_plane(const ConvShape& s, const float* plane, const float* w, flo
     scalar_until(s.out_width);
 
     if (activation != Activation::kNone) {
-      bias_activation_inplace<V>(out_row, s.out_width, 0.0f, activation);
+      bias_activation<V>(isa, out_row, s.out_width, 0.0f, activation);
     }
   }
 }
@@ -121,9 +121,11 @@ void depthwise_conv3x3_f32(const KernelContext& context, const ConvShape& s, con
         const float* w = weights + channel * 9;
         const float b = bias != nullptr ? bias[channel] : 0.0f;
         if (s.stride_height == 1) {
-          depthwise_plane<V, 1>(s, input + p * in_plane, w, b, activation, output + p * out_plane);
+          depthwise_plane<V, 1>(context.isa, s, input + p * in_plane, w, b, activation,
+                                output + p * out_plane);
         } else {
-          depthwise_plane<V, 2>(s, input + p * in_plane, w, b, activation, output + p * out_plane);
+          depthwise_plane<V, 2>(context.isa, s, input + p * in_plane, w, b, activation,
+                                output + p * out_plane);
         }
       }
     });

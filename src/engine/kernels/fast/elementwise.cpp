@@ -66,7 +66,7 @@ void activation_f32(const KernelContext& context, Activation activation, const f
       if (output != input) {
         std::copy(input + begin, input + end, output + begin);
       }
-      bias_activation_inplace<V>(output + begin, end - begin, 0.0f, activation);
+      bias_activation<V>(context.isa, output + begin, end - begin, 0.0f, activation);
     });
   });
 }

@@ -10,7 +10,7 @@ namespace sightline::engine::kernels::fast {
 namespace detail {
 
 MicroKernel gemm_microkernel(simd::Isa isa) {
-#if SIGHTLINE_HAVE_AVX2_GEMM
+#if SIGHTLINE_HAVE_AVX2
   if (isa == simd::Isa::kAvx2Fma) {
     return simd::gemm_microkernel_avx2_6x16;
   }
@@ -66,7 +66,7 @@ void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t 
 }  // namespace detail
 
 GemmTile gemm_tile(simd::Isa isa) {
-  if (isa == simd::Isa::kAvx2Fma && SIGHTLINE_HAVE_AVX2_GEMM) {
+  if (isa == simd::Isa::kAvx2Fma && SIGHTLINE_HAVE_AVX2) {
     return {simd::kAvx2GemmRows, simd::kAvx2GemmColumns};
   }
   return {4, 8};
@@ -97,11 +97,7 @@ PackedMatrix pack_gemm_lhs(simd::Isa isa, const float* a, int64_t rows, int64_t 
 void gemm_f32(const KernelContext& context, const PackedMatrix& a, const float* b,
               int64_t b_row_stride, int64_t columns, float* c, int64_t c_row_stride,
               const GemmEpilogue& epilogue) {
-  const int tile_columns = gemm_tile(a.isa).columns;
-  const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* destination) {
-    detail::pack_dense_b(b, b_row_stride, tile_columns, k0, kc, n0, nc, destination);
-  };
-  detail::run_gemm(context, a, columns, pack_b, c, c_row_stride, epilogue);
+  detail::run_gemm(context, a, columns, detail::DenseB{b, b_row_stride}, c, c_row_stride, epilogue);
 }
 
 }  // namespace sightline::engine::kernels::fast

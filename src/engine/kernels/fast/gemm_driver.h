@@ -1,21 +1,22 @@
 // The blocked GEMM loop shared by the dense matrix product and the convolutions. Internal.
 //
-// B is reached only through a packer, so a convolution can pack straight from its input
-// (im2col fused into packing) while a 1x1 convolution packs rows of its input plane.
-// A packer is called as pack_b(k0, kc, n0, nc, destination) and writes B[k0 : k0 + kc,
-// n0 : n0 + nc] as panels [ceil(nc / tile_columns), kc, tile_columns], zero past column n0 + nc.
-// It must be safe to call from several threads at once.
+// B is either read in place (DenseB: a dense matrix, or a 1x1 convolution's input plane) or
+// reached through a packer, so a convolution can pack straight from its input (im2col fused
+// into packing). A packer is called as pack_b(k0, kc, n0, nc, destination) and writes B[k0 : k0 +
+// kc, n0 : n0 + nc] as panels [ceil(nc / tile_columns), kc, tile_columns], zero past column n0 +
+// nc. It must be safe to call from several threads at once.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "engine/kernels/fast/gemm.h"
 #include "engine/kernels/fast/gemm_microkernel.h"
 #include "engine/kernels/fast/vector_math.h"
-#include "engine/simd/avx2_gemm.h"
+#include "engine/simd/avx2_kernels.h"
 #include "engine/simd/dispatch.h"
 
 namespace sightline::engine::kernels::fast::detail {
@@ -27,19 +28,34 @@ constexpr int64_t kBlockColumns = 256;
 constexpr int kMaxTileRows = 6;
 constexpr int kMaxTileColumns = 16;
 
-using MicroKernel = void (*)(int64_t depth, const float* a, const float* b, float* c, int64_t ldc,
-                             bool accumulate);
+// C tile (+)= A panel * B panel; B rows are `b_row_stride` floats apart (the panel width when
+// packed, the matrix row stride when read in place).
+using MicroKernel = void (*)(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
+                             float* c, int64_t ldc, bool accumulate);
 
 MicroKernel gemm_microkernel(simd::Isa isa);
 
 // Per-thread scratch for packed B, grown on first use and then reused.
 float* packed_b_scratch(int64_t floats);
 
-// C[:, column_begin : column_end) for all rows; see gemm_f32 for the layouts.
-template <class V, class PackB>
+// Packs a row-major B[depth, columns] (row stride `row_stride`) block into column panels.
+void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t k0, int64_t kc,
+                  int64_t n0, int64_t nc, float* destination);
+
+// A row-major B read in place by the micro-kernel: full-width panels need no packing (a 1x1
+// convolution's input plane, or a dense matrix); only a narrower last panel is copied.
+struct DenseB {
+  const float* data = nullptr;
+  int64_t row_stride = 0;
+};
+
+// C[:, column_begin : column_end) for all rows; see gemm_f32 for the layouts. `source` is a
+// DenseB or a packer (see the top of this file).
+template <class V, class Source>
 void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t column_end,
-                       const PackB& pack_b, float* c, int64_t c_row_stride,
+                       const Source& source, float* c, int64_t c_row_stride,
                        const GemmEpilogue& epilogue) {
+  constexpr bool kDense = std::is_same_v<Source, DenseB>;
   const GemmTile tile = gemm_tile(a.isa);
   const MicroKernel kernel = gemm_microkernel(a.isa);
   const int64_t row_panels = (a.rows + tile.rows - 1) / tile.rows;
@@ -55,28 +71,41 @@ void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t colu
       const int64_t kc = std::min(kBlockDepth, a.depth - k0);
       const bool accumulate = k0 > 0 || epilogue.accumulate;
       const bool last_block = k0 + kc == a.depth;
-      pack_b(k0, kc, n0, nc, packed_b);
+      if constexpr (!kDense) {
+        source(k0, kc, n0, nc, packed_b);
+      }
 
-      for (int64_t row_panel = 0; row_panel < row_panels; ++row_panel) {
-        const int64_t row0 = row_panel * tile.rows;
-        const int64_t rows_here = std::min<int64_t>(tile.rows, a.rows - row0);
-        const float* a_panel = a.panels.data() + (row_panel * a.depth + k0) * tile.rows;
+      for (int64_t column_panel = 0; column_panel < column_panels; ++column_panel) {
+        const int64_t column0 = n0 + column_panel * tile.columns;
+        const int64_t columns_here = std::min<int64_t>(tile.columns, n0 + nc - column0);
+        const float* b_panel = packed_b + column_panel * kc * tile.columns;
+        int64_t b_row_stride = tile.columns;
+        if constexpr (kDense) {
+          if (columns_here == tile.columns) {
+            b_panel = source.data + k0 * source.row_stride + column0;
+            b_row_stride = source.row_stride;
+          } else {
+            pack_dense_b(source.data, source.row_stride, tile.columns, k0, kc, column0,
+                         columns_here, packed_b);
+            b_panel = packed_b;
+          }
+        }
 
-        for (int64_t column_panel = 0; column_panel < column_panels; ++column_panel) {
-          const int64_t column0 = n0 + column_panel * tile.columns;
-          const int64_t columns_here = std::min<int64_t>(tile.columns, n0 + nc - column0);
-          const float* b_panel = packed_b + column_panel * kc * tile.columns;
+        for (int64_t row_panel = 0; row_panel < row_panels; ++row_panel) {
+          const int64_t row0 = row_panel * tile.rows;
+          const int64_t rows_here = std::min<int64_t>(tile.rows, a.rows - row0);
+          const float* a_panel = a.panels.data() + (row_panel * a.depth + k0) * tile.rows;
           float* c_tile = c + row0 * c_row_stride + column0;
 
           if (rows_here == tile.rows && columns_here == tile.columns) {
-            kernel(kc, a_panel, b_panel, c_tile, c_row_stride, accumulate);
+            kernel(kc, a_panel, b_panel, b_row_stride, c_tile, c_row_stride, accumulate);
           } else {
             // Edge tile: run the full-size kernel on a local tile and copy the valid part.
             for (int64_t r = 0; r < rows_here && accumulate; ++r) {
               std::memcpy(partial + r * tile.columns, c_tile + r * c_row_stride,
                           sizeof(float) * columns_here);
             }
-            kernel(kc, a_panel, b_panel, partial, tile.columns, accumulate);
+            kernel(kc, a_panel, b_panel, b_row_stride, partial, tile.columns, accumulate);
             for (int64_t r = 0; r < rows_here; ++r) {
               std::memcpy(c_tile + r * c_row_stride, partial + r * tile.columns,
                           sizeof(float) * columns_here);
@@ -86,8 +115,8 @@ void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t colu
           if (last_block && has_epilogue) {
             for (int64_t r = 0; r < rows_here; ++r) {
               const float bias = epilogue.bias != nullptr ? epilogue.bias[row0 + r] : 0.0f;
-              bias_activation_inplace<V>(c_tile + r * c_row_stride, columns_here, bias,
-                                         epilogue.activation);
+              bias_activation<V>(a.isa, c_tile + r * c_row_stride, columns_here, bias,
+                                 epilogue.activation);
             }
           }
         }
@@ -97,9 +126,9 @@ void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t colu
 }
 
 // Splits the columns over the pool in whole tiles and runs gemm_column_range on each share.
-template <class PackB>
+template <class Source>
 void run_gemm(const KernelContext& context, const PackedMatrix& a, int64_t columns,
-              const PackB& pack_b, float* c, int64_t c_row_stride, const GemmEpilogue& epilogue) {
+              const Source& source, float* c, int64_t c_row_stride, const GemmEpilogue& epilogue) {
   if (a.rows == 0 || columns == 0) {
     return;
   }
@@ -112,7 +141,7 @@ void run_gemm(const KernelContext& context, const PackedMatrix& a, int64_t colum
           std::fill(row, row + columns, 0.0f);
         }
         const float bias = epilogue.bias != nullptr ? epilogue.bias[r] : 0.0f;
-        bias_activation_inplace<V>(row, columns, bias, epilogue.activation);
+        bias_activation<V>(a.isa, row, columns, bias, epilogue.activation);
       }
     });
     return;
@@ -123,13 +152,9 @@ void run_gemm(const KernelContext& context, const PackedMatrix& a, int64_t colum
   simd::with_vec4(a.isa, [&]<class V>() {
     parallel_for(context, column_tiles, [&](int64_t tile_begin, int64_t tile_end) {
       gemm_column_range<V>(a, tile_begin * tile_columns, std::min(columns, tile_end * tile_columns),
-                           pack_b, c, c_row_stride, epilogue);
+                           source, c, c_row_stride, epilogue);
     });
   });
 }
-
-// Packs a row-major B[depth, columns] (row stride `row_stride`) block into column panels.
-void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t k0, int64_t kc,
-                  int64_t n0, int64_t nc, float* destination);
 
 }  // namespace sightline::engine::kernels::fast::detail

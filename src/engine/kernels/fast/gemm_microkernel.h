@@ -7,10 +7,10 @@
 namespace sightline::engine::kernels::fast {
 
 // C[R, 8] (+)= A[R, depth] * B[depth, 8] with
-//   a: packed panel [depth, R]   b: packed panel [depth, 8]   c: row-major, row stride ldc.
+//   a: packed panel [depth, R]   b: [depth, 8], rows b_row_stride apart   c: row stride ldc.
 template <class V, int R>
-void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, float* c, int64_t ldc,
-                           bool accumulate) {
+void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
+                           float* c, int64_t ldc, bool accumulate) {
   using T = typename V::T;
   T left[R];
   T right[R];
@@ -28,7 +28,7 @@ void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, float*
       right[r] = V::mul_add(a_value, b_right, right[r]);
     }
     a += R;
-    b += 8;
+    b += b_row_stride;
   }
 
   for (int r = 0; r < R; ++r) {
