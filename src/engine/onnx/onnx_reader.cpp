@@ -6,7 +6,6 @@
 // its data before any buffer for it is allocated.
 #include "engine/onnx/onnx_reader.h"
 
-#include <bit>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -15,6 +14,16 @@
 #include "engine/status_macros.h"
 
 namespace sightline::engine::onnx {
+namespace {
+
+// std::bit_cast is missing from Emscripten 3.1.6's libc++; memcpy is its portable twin.
+float float_from_bits(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+}  // namespace
 
 const char* attribute_type_name(AttributeType type) {
   switch (type) {
@@ -223,7 +232,7 @@ Status Parser::append_floats(WireReader& reader, const FieldTag& tag, std::vecto
       return too_many(reader, tag, what, cap);
     uint32_t bits = 0;
     SL_RETURN_IF_ERROR(reader.read_fixed32(bits, what));
-    values.push_back(std::bit_cast<float>(bits));
+    values.push_back(float_from_bits(bits));
     return Status::success();
   }
 
@@ -416,7 +425,7 @@ Status Parser::parse_attribute(WireReader& reader, Attribute& attribute) {
         SL_RETURN_IF_ERROR(expect_wire(reader, tag, WireType::kFixed32, "AttributeProto.f"));
         uint32_t bits = 0;
         SL_RETURN_IF_ERROR(reader.read_fixed32(bits, "AttributeProto.f"));
-        attribute.f = std::bit_cast<float>(bits);
+        attribute.f = float_from_bits(bits);
         seen = AttributeType::kFloat;
         break;
       }
