@@ -240,6 +240,20 @@ void bench_gemm_shapes(const KernelContext& context, const Options& options) {
   }
 }
 
+void bench_pool_round_trip(parallel::ThreadPool& pool, const Options& options) {
+  std::vector<int64_t> sink(static_cast<size_t>(pool.threads()), 0);
+  const double ms = time_ms(
+      [&] {
+        pool.parallel_for(pool.threads(), [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) {
+            sink[static_cast<size_t>(i)] += i;
+          }
+        });
+      },
+      options.min_ms / 5.0);
+  std::printf("  thread pool round trip (one tiny chunk per thread): %.2f us\n", ms * 1e3);
+}
+
 void bench_activation(const KernelContext& context, const Options& options) {
   const int64_t count = 1 << 20;
   std::vector<float> values = random_values(static_cast<size_t>(count), 8);
@@ -308,6 +322,9 @@ int main(int argc, char** argv) {
       parallel::ThreadPool pool(threads);
       const KernelContext context{&pool, isa};
       std::printf(" threads %d\n", pool.threads());
+      if (pool.threads() > 1) {
+        bench_pool_round_trip(pool, options);
+      }
       bench_activation(context, options);
       bench_gemm_shapes(context, options);
       bench_yolox_convs(context, options, verbose);

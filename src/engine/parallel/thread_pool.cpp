@@ -3,6 +3,7 @@
 #include "engine/parallel/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace sightline::engine::parallel {
 namespace {
@@ -13,16 +14,28 @@ constexpr bool kThreadsSupported = false;
 constexpr bool kThreadsSupported = true;
 #endif
 
-// About 30-50 microseconds of polling before a worker goes to sleep: long enough to bridge the
-// gap between two kernels of one inference, short enough not to burn a shared core when idle.
-constexpr int kSpinIterations = 20000;
+// How long a worker polls for the next job before it sleeps, and the dispatcher polls for the
+// workers before it yields: long enough to bridge the gap between two kernels of one inference,
+// short enough not to burn a shared core when idle. Polling uses plain loads and the clock, not
+// the x86 pause instruction, which a hypervisor may trap (measured here: 120-170 ns each).
+constexpr auto kSpinTime = std::chrono::microseconds(200);
 
 thread_local bool inside_pool_body = false;
 
-void relax_cpu() {
-#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
-  __builtin_ia32_pause();
-#endif
+// Polls `done` for up to kSpinTime; true if it became true.
+template <class Predicate>
+bool spin_until(Predicate done) {
+  const auto start = std::chrono::steady_clock::now();
+  while (true) {
+    for (int i = 0; i < 256; ++i) {
+      if (done()) {
+        return true;
+      }
+    }
+    if (std::chrono::steady_clock::now() - start > kSpinTime) {
+      return false;
+    }
+  }
 }
 
 }  // namespace
@@ -81,11 +94,9 @@ void ThreadPool::run(int64_t count, void* context, ChunkFunction function) {
   run_chunk(0);
   inside_pool_body = false;
 
-  int spins = 0;
-  while (workers_busy_.load(std::memory_order_acquire) != 0) {
-    if (++spins < kSpinIterations) {
-      relax_cpu();
-    } else {
+  const auto workers_done = [this] { return workers_busy_.load(std::memory_order_acquire) == 0; };
+  if (!spin_until(workers_done)) {
+    while (!workers_done()) {
       std::this_thread::yield();
     }
   }
@@ -95,17 +106,12 @@ void ThreadPool::worker_loop(int chunk) {
   inside_pool_body = true;
   uint64_t seen = 0;
   while (true) {
-    uint64_t generation = generation_.load(std::memory_order_acquire);
-    for (int spin = 0; spin < kSpinIterations && generation == seen; ++spin) {
-      relax_cpu();
-      generation = generation_.load(std::memory_order_acquire);
-    }
-    if (generation == seen) {
+    const auto new_job = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+    if (!spin_until(new_job)) {
       std::unique_lock<std::mutex> lock(wake_mutex_);
-      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-      generation = generation_.load(std::memory_order_acquire);
+      wake_.wait(lock, new_job);
     }
-    seen = generation;
+    seen = generation_.load(std::memory_order_acquire);
     if (stopping_.load(std::memory_order_acquire)) {
       return;
     }
