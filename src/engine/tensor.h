@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,12 @@ const char* onnx_data_type_name(int64_t onnx_type);
 Result<int64_t> checked_element_count(const Shape& shape);
 
 std::string shape_string(const Shape& shape);
+
+// memcpy that accepts the null pointers of empty buffers (memcpy itself must not see them).
+inline void copy_bytes(void* destination, const void* source, size_t count) {
+  if (count > 0)
+    std::memcpy(destination, source, count);
+}
 
 struct Tensor {
   DataType type = DataType::kUndefined;

@@ -182,7 +182,7 @@ Result<FloatTensor> Program::run(const FloatTensor& input) {
   Value& fed = values_[index_.fed_inputs[0]];
   if (!fed.constant) {
     fed.data.reset(DataType::kFloat32, planned_shape_);
-    std::memcpy(fed.data.bytes.data(), input.data.data(), fed.data.bytes.size());
+    copy_bytes(fed.data.bytes.data(), input.data.data(), fed.data.bytes.size());
   }
 
   for (size_t step = 0; step < steps_.size(); ++step) {
@@ -205,7 +205,7 @@ Result<FloatTensor> Program::run(const FloatTensor& input) {
   FloatTensor result;
   result.shape = first.shape;
   result.data.resize(static_cast<size_t>(first.data.element_count()));
-  std::memcpy(result.data.data(), first.data.bytes.data(), first.data.bytes.size());
+  copy_bytes(result.data.data(), first.data.bytes.data(), first.data.bytes.size());
 
   // Run-time outputs are not needed after the copy; constants stay for the next run.
   for (int id : index_.outputs) {

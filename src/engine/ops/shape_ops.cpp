@@ -74,7 +74,7 @@ class ReshapeOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    std::memcpy(outputs[0]->bytes.data(), inputs[0]->bytes.data(), inputs[0]->bytes.size());
+    copy_bytes(outputs[0]->bytes.data(), inputs[0]->bytes.data(), inputs[0]->bytes.size());
     return Status::success();
   }
 

@@ -18,7 +18,7 @@ void copy_run(const uint8_t* input, int64_t stride, int64_t count, uint8_t* outp
 void copy_strided_run(const uint8_t* input, int64_t stride, int64_t count, size_t element_size,
                       uint8_t* output) {
   if (stride == 1) {
-    std::memcpy(output, input, static_cast<size_t>(count) * element_size);
+    copy_bytes(output, input, static_cast<size_t>(count) * element_size);
     return;
   }
   switch (element_size) {
@@ -74,7 +74,7 @@ void concat_reference(std::span<const uint8_t* const> inputs, std::span<const in
   for (int64_t row = 0; row < outer; ++row) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       const size_t size = static_cast<size_t>(block_bytes[i]);
-      std::memcpy(output, inputs[i] + row * block_bytes[i], size);
+      copy_bytes(output, inputs[i] + row * block_bytes[i], size);
       output += size;
     }
   }
@@ -85,7 +85,7 @@ void split_reference(const uint8_t* input, int64_t outer, std::span<const int64_
   for (int64_t row = 0; row < outer; ++row) {
     for (size_t i = 0; i < outputs.size(); ++i) {
       const size_t size = static_cast<size_t>(block_bytes[i]);
-      std::memcpy(outputs[i] + row * block_bytes[i], input, size);
+      copy_bytes(outputs[i] + row * block_bytes[i], input, size);
       input += size;
     }
   }
