@@ -96,6 +96,8 @@ std::string App::state_json() const {
   state["models"] = models;
 
   const ModelEntry* model = active_model();
+  // Detections are ready when computed for the model, backend and options in use now.
+  const std::string current_key = detections_key();
   json images = json::array();
   for (const auto& image : images_) {
     json detections = json::array();
@@ -114,7 +116,7 @@ std::string App::state_json() const {
                  {"selected", image->id == selected_image_id_},
                  {"queued", image->queued},
                  {"error", image->error},
-                 {"detections_ready", !image->detections_key.empty() && !image->queued},
+                 {"detections_ready", image->detections_key == current_key && !image->queued},
                  {"detections", detections}};
     if (image->shown_raw) {
       item["timings_ms"] = {{"decode", image->decode_ms},

@@ -248,8 +248,9 @@ void draw_details_panel(App& app, const PanelRect& rect) {
 void draw_status_bar(App& app, const PanelRect& rect) {
   begin_panel("Status", rect, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
   const PlatformInfo& platform = app.platform();
-  ImGui::Text("backend %s | threads %d | %s | SIMD %s", backend_name(app.backend()),
-              platform.threads, platform.variant.c_str(), platform.simd.c_str());
+  ImGui::Text("backend %s | %d thread%s (%s build) | SIMD: %s", backend_name(app.backend()),
+              platform.threads, platform.threads == 1 ? "" : "s", platform.variant.c_str(),
+              platform.simd.c_str());
   if (platform.web) {
     ImGui::SameLine();
     ImGui::Text("| cross-origin isolated: %s", platform.cross_origin_isolated ? "yes" : "no");

@@ -9,6 +9,7 @@ import { startStaticServer } from '../../web/server/static-server.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const dataDir = process.env.SIGHTLINE_DATA ?? path.resolve(repoRoot, '../shared/data');
+export const modelsDir = process.env.SIGHTLINE_MODELS ?? path.resolve(repoRoot, '../shared/models');
 export const artifactsDir = path.join(repoRoot, 'build/artifacts');
 
 // Reference boxes of dog.jpg with YOLOX-Nano (../shared/models/README.md), x1, y1, x2, y2.

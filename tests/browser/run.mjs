@@ -18,7 +18,8 @@ import zlib from 'node:zlib';
 
 import {
   appState, artifactsDir, byLabel, detectInPage, dropFiles, DOG_REFERENCE, launchBrowser,
-  maxBoxDifference, openPage, readPhoto, repoRoot, serve, waitForImageDetections, waitForReady,
+  maxBoxDifference, modelsDir, openPage, readPhoto, repoRoot, serve, waitForImageDetections,
+  waitForReady,
 } from './harness.mjs';
 
 const EXPECTED_LABELS = ['dog', 'bicycle', 'car'];
@@ -67,7 +68,7 @@ function checkBackendsAgree(first, second, where) {
     const difference = maxBoxDifference(first[label].box, second[label].box);
     check(difference <= BACKEND_TOLERANCE_PX,
       `${where}: ${label} boxes of both backends within ${BACKEND_TOLERANCE_PX} px ` +
-      `(${difference.toFixed(2)} px)`);
+      `(${difference.toFixed(4)} px)`);
   }
 }
 
@@ -184,6 +185,47 @@ async function testApp(browser, root) {
       console.log(`    error shown: ${state.errors.find((e) => e.includes('huge.png'))}`);
       check(state.images.length === 1 && state.models.some((m) => m.active),
         'drop/huge: the app keeps its photo and model');
+    });
+
+    await step('app: a dropped broken .onnx gives an error', async () => {
+      const before = await appState(page);
+      const junk = Buffer.from('this is not a protobuf '.repeat(40));
+      await dropFiles(page, [{ name: 'broken.onnx', bytes: junk, type: '' }]);
+      await page.waitForFunction(() =>
+        window.sightline.state().errors.some((e) => e.includes('broken.onnx')), null,
+      { timeout: 15_000 });
+      const after = await appState(page);
+      console.log(`    error shown: ${after.errors.find((e) => e.includes('broken.onnx'))}`);
+      check(after.models.length === before.models.length &&
+        after.models.find((m) => m.active)?.name === 'yolox_nano',
+      'drop/broken model: no model added, the active one is kept');
+    });
+
+    await step('app: a dropped .onnx with its card, then one without', async () => {
+      const onnx = fs.readFileSync(path.join(modelsDir, 'yolox_nano.onnx'));
+      const card = fs.readFileSync(path.join(repoRoot, 'models/yolox_nano.json'));
+      const before = await appState(page);
+      await dropFiles(page, [
+        { name: 'yolox_nano.onnx', bytes: onnx, type: '' },
+        { name: 'yolox_nano.json', bytes: card, type: 'application/json' },
+      ]);
+      await page.waitForFunction((count) => window.sightline.state().models.length > count,
+        before.models.length, { timeout: 60_000 });
+      let state = await appState(page);
+      const withCard = state.models[state.models.length - 1];
+      check(withCard.active && withCard.guess === '' && withCard.engine,
+        'drop/model with card: added, active, no guess', JSON.stringify(withCard));
+
+      await dropFiles(page, [{ name: 'yolox_nano.onnx', bytes: onnx, type: '' }]);
+      await page.waitForFunction((count) => window.sightline.state().models.length > count,
+        before.models.length + 1, { timeout: 60_000 });
+      state = await appState(page);
+      const guessed = state.models[state.models.length - 1];
+      console.log(`    guess shown: ${guessed.guess}`);
+      check(guessed.active && /yolox/i.test(guessed.guess),
+        'drop/model without card: the guess says YOLOX', JSON.stringify(guessed));
+      const image = await waitForImageDetections(page, 'dog.jpg');
+      checkDogDetections(image.detections, 'guessed model');
     });
   } finally {
     if (failures.length) console.log(page.consoleLines.slice(-30).join('\n'));

@@ -129,7 +129,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const options = parseArguments(process.argv.slice(2));
     const { url } = await startStaticServer(options);
-    const mode = options.isolationHeaders ? 'with COOP/COEP/CORP headers' : 'without isolation headers';
+    const mode = options.isolationHeaders
+      ? 'with COOP/COEP/CORP headers' : 'without isolation headers';
     console.log(`Sightline is served at ${url} (${mode}, from ${path.resolve(options.root)})`);
   } catch (error) {
     console.error(`static-server: ${error.message}`);

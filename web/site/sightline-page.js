@@ -134,7 +134,9 @@ async function detect(source, options = {}) {
   const { name, bytes } = await photoBytes(source);
 
   const request = nextRequest++;
-  const answer = new Promise((resolve, reject) => pendingRequests.set(request, { resolve, reject }));
+  const answer = new Promise((resolve, reject) => {
+    pendingRequests.set(request, { resolve, reject });
+  });
   const bytesPointer = copyToModule(bytes);
   const namePointer = copyStringToModule(name);
   try {
