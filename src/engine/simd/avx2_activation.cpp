@@ -1,78 +1,38 @@
-// AVX2 + FMA bias + activation: the exp of kernels/fast/vector_math.h (clamp, n = round(x / ln2),
-// two-part ln2 reduction, the same degree-5 polynomial, 2^n from the exponent bits) on eight
-// lanes, and 1 / (1 + e^-x) from the reciprocal estimate refined by one Newton step (relative
-// error about 1e-7, well inside the 1e-6 stated for sigmoid and SiLU).
+// AVX2 + FMA bias + activation over an array (the math is in avx2_math.h).
 #include "engine/simd/avx2_kernels.h"
 
 #if SIGHTLINE_HAVE_AVX2
 
 #include <immintrin.h>
 
+#include "engine/simd/avx2_math.h"
+
 namespace sightline::engine::simd {
-namespace {
-
-__attribute__((target("avx2,fma"))) inline __m256 exp_avx2(__m256 x) {
-  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-
-  const __m256 rounding = _mm256_set1_ps(12582912.0f);
-  const __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), rounding);
-  const __m256 n = _mm256_sub_ps(shifted, rounding);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);
-
-  __m256 p = _mm256_set1_ps(0.008297638036310673f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.04191536456346512f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.16667574644088745f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.49998894333839417f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.9999997019767761f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0000001192092896f));
-
-  // The low mantissa bits of `shifted` hold n; moved into the exponent field they give 2^n.
-  const __m256i exponent = _mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(shifted), 23),
-                                            _mm256_set1_epi32(127 << 23));
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
-}
-
-// 1 / d for d >= 1; the estimate's 12 bits become about 23 after one Newton step.
-__attribute__((target("avx2,fma"))) inline __m256 reciprocal_avx2(__m256 d) {
-  const __m256 estimate = _mm256_rcp_ps(d);
-  return _mm256_mul_ps(estimate, _mm256_fnmadd_ps(d, estimate, _mm256_set1_ps(2.0f)));
-}
-
-__attribute__((target("avx2,fma"))) inline __m256 activate_avx2(__m256 x,
-                                                                Avx2Activation activation) {
-  if (activation == Avx2Activation::kNone) {
-    return x;
-  }
-  const __m256 denominator =
-      _mm256_add_ps(_mm256_set1_ps(1.0f), exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x)));
-  const __m256 sigmoid = reciprocal_avx2(denominator);
-  return activation == Avx2Activation::kSilu ? _mm256_mul_ps(x, sigmoid) : sigmoid;
-}
-
-}  // namespace
 
 __attribute__((target("avx2,fma"))) void bias_activation_avx2(float* values, int64_t count,
-                                                              float bias,
-                                                              Avx2Activation activation) {
+                                                              float bias, Activation activation) {
   const __m256 bias_vector = _mm256_set1_ps(bias);
-  int64_t i = 0;
-  for (; i + 8 <= count; i += 8) {
+  if (count < 8) {
+    alignas(32) float padded[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t j = 0; j < count; ++j) {
+      padded[j] = values[j];
+    }
+    const __m256 x = _mm256_add_ps(_mm256_load_ps(padded), bias_vector);
+    _mm256_store_ps(padded, avx2::activate_avx2(x, activation));
+    for (int64_t j = 0; j < count; ++j) {
+      values[j] = padded[j];
+    }
+    return;
+  }
+  // The last eight are computed from the original values first and stored last, overlapping the
+  // main loop's final vector with identical results (no scalar tail).
+  const __m256 last = avx2::activate_avx2(
+      _mm256_add_ps(_mm256_loadu_ps(values + count - 8), bias_vector), activation);
+  for (int64_t i = 0; i + 8 <= count; i += 8) {
     const __m256 x = _mm256_add_ps(_mm256_loadu_ps(values + i), bias_vector);
-    _mm256_storeu_ps(values + i, activate_avx2(x, activation));
+    _mm256_storeu_ps(values + i, avx2::activate_avx2(x, activation));
   }
-  if (i < count) {
-    // The tail goes through the same vector code on a padded copy.
-    alignas(32) float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (int64_t j = i; j < count; ++j) {
-      tail[j - i] = values[j];
-    }
-    const __m256 x = _mm256_add_ps(_mm256_load_ps(tail), bias_vector);
-    _mm256_store_ps(tail, activate_avx2(x, activation));
-    for (int64_t j = i; j < count; ++j) {
-      values[j] = tail[j - i];
-    }
-  }
+  _mm256_storeu_ps(values + count - 8, last);
 }
 
 }  // namespace sightline::engine::simd

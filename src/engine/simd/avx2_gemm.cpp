@@ -8,6 +8,8 @@
 
 #include <immintrin.h>
 
+#include "engine/simd/avx2_math.h"
+
 namespace sightline::engine::simd {
 
 namespace {
@@ -26,7 +28,8 @@ namespace {
 __attribute__((target("avx2,fma"))) void gemm_microkernel_avx2_6x16(int64_t depth, const float* a,
                                                                     const float* b,
                                                                     int64_t b_row_stride, float* c,
-                                                                    int64_t ldc, bool accumulate) {
+                                                                    int64_t ldc, bool accumulate,
+                                                                    const TileEpilogue& epilogue) {
   __m256 c0l = _mm256_setzero_ps(), c0r = _mm256_setzero_ps();
   __m256 c1l = _mm256_setzero_ps(), c1r = _mm256_setzero_ps();
   __m256 c2l = _mm256_setzero_ps(), c2r = _mm256_setzero_ps();
@@ -56,6 +59,15 @@ __attribute__((target("avx2,fma"))) void gemm_microkernel_avx2_6x16(int64_t dept
     if (accumulate) {
       left = _mm256_add_ps(left, _mm256_loadu_ps(row));
       right = _mm256_add_ps(right, _mm256_loadu_ps(row + 8));
+    }
+    if (epilogue.bias != nullptr) {
+      const __m256 bias = _mm256_broadcast_ss(epilogue.bias + r);
+      left = _mm256_add_ps(left, bias);
+      right = _mm256_add_ps(right, bias);
+    }
+    if (epilogue.activation != Activation::kNone) {
+      left = avx2::activate_avx2(left, epilogue.activation);
+      right = avx2::activate_avx2(right, epilogue.activation);
     }
     _mm256_storeu_ps(row, left);
     _mm256_storeu_ps(row + 8, right);

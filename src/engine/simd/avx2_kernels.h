@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "engine/simd/activation.h"
+
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__) && \
     (defined(__GNUC__) || defined(__clang__))
 #define SIGHTLINE_HAVE_AVX2 1
@@ -20,15 +22,14 @@ constexpr int kAvx2GemmColumns = 16;
 #if SIGHTLINE_HAVE_AVX2
 // C[6, 16] (+)= A[6, depth] * B[depth, 16] with
 //   a: packed panel [depth, 6]   b: [depth, 16], rows b_row_stride apart   c: row stride ldc.
-// With `accumulate` false, C is overwritten.
+// With `accumulate` false, C is overwritten. The epilogue applies to the sum before storing.
 void gemm_microkernel_avx2_6x16(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
-                                float* c, int64_t ldc, bool accumulate);
-
-enum class Avx2Activation { kNone, kSigmoid, kSilu };
+                                float* c, int64_t ldc, bool accumulate,
+                                const TileEpilogue& epilogue);
 
 // values[i] = activation(values[i] + bias), the algorithm of kernels/fast/vector_math.h on eight
 // lanes with fused multiply-adds and a refined reciprocal estimate instead of a division.
-void bias_activation_avx2(float* values, int64_t count, float bias, Avx2Activation activation);
+void bias_activation_avx2(float* values, int64_t count, float bias, Activation activation);
 #endif
 
 }  // namespace sightline::engine::simd

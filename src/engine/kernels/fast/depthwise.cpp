@@ -1,6 +1,5 @@
-// Depthwise 3x3: vector code over four output columns where all nine taps are inside the row,
-// the same arithmetic one column at a time near the left and right edges. Rows above or below
-// the input read a row of zeros.
+// Depthwise 3x3: each plane is copied once into a zero-bordered scratch plane, then every output
+// row is computed four columns at a time with the same vector code, edges included.
 #include "engine/kernels/fast/depthwise.h"
 
 #include <algorithm>
@@ -12,73 +11,72 @@
 namespace sightline::engine::kernels::fast {
 namespace {
 
-const float* zero_row(int64_t width) {
-  thread_local std::vector<float> zeros;
-  if (static_cast<int64_t>(zeros.size()) < width) {
-    zeros.assign(static_cast<size_t>(width), 0.0f);
+float* padded_plane_scratch(int64_t floats) {
+  thread_local std::vector<float> scratch;
+  if (static_cast<int64_t>(scratch.size()) < floats) {
+    scratch.resize(static_cast<size_t>(floats));
   }
-  return zeros.data();
+  return scratch.data();
 }
 
-// One output element; rows[ky] is the input row for tap row ky (a zero row outside the input).
-float depthwise_pixel(const float* const rows[3], const float* w, int64_t ix0, int64_t width,
-                      float bias) {
-  float sum = bias;
-  for (int ky = 0; ky < 3; ++ky) {
-    for (int kx = 0; kx < 3; ++kx) {
-      const int64_t ix = ix0 + kx;
-      if (ix >= 0 && ix < width) {
-        sum += w[ky * 3 + kx] * rows[ky][ix];
-      }
-    }
+// The input plane surrounded by zeros, so every output column takes the same vector path:
+//   padded [padded_height, padded_width], padded[pad_top + y, pad_left + x] = plane[y, x].
+// Output (oy, ox), tap (ky, kx) reads padded[oy * stride + ky, ox * stride + kx].
+struct PaddedPlane {
+  int64_t height;
+  int64_t width;
+};
+
+PaddedPlane padded_size(const ConvShape& s, int64_t stride) {
+  // Whole vectors of four outputs: stride 1 reads 6 columns per vector, stride 2 reads 10.
+  const int64_t vector_columns = (s.out_width + 3) / 4 * 4;
+  const int64_t width = std::max(s.pad_left + s.in_width, (vector_columns - 1) * stride + 2 + 8);
+  const int64_t height = std::max(s.pad_top + s.in_height, (s.out_height - 1) * stride + 3);
+  return {height, width};
+}
+
+void pad_plane(const ConvShape& s, const float* plane, PaddedPlane size, float* padded) {
+  std::fill(padded, padded + s.pad_top * size.width, 0.0f);
+  for (int64_t y = 0; y < s.in_height; ++y) {
+    float* row = padded + (s.pad_top + y) * size.width;
+    std::fill(row, row + s.pad_left, 0.0f);
+    std::copy(plane + y * s.in_width, plane + (y + 1) * s.in_width, row + s.pad_left);
+    std::fill(row + s.pad_left + s.in_width, row + size.width, 0.0f);
   }
-  return sum;
+  std::fill(padded + (s.pad_top + s.in_height) * size.width, padded + size.height * size.width,
+            0.0f);
 }
 
 template <class V, int kStride>
 void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, const float* w,
                      float bias, Activation activation, float* out_plane) {
   using T = typename V::T;
-  const int64_t width = s.in_width;
-  const float* zeros = zero_row(width);
+  const PaddedPlane size = padded_size(s, kStride);
+  float* padded = padded_plane_scratch(size.height * size.width);
+  pad_plane(s, plane, size, padded);
+
   T weight[9];
   for (int i = 0; i < 9; ++i) {
     weight[i] = V::broadcast(w[i]);
   }
   const T bias_vector = V::broadcast(bias);
 
-  // Vector columns: a vector of outputs starting at ox loads input columns
-  // ox * stride - pad_left + [0, load_span), which must all lie inside the row.
-  const int64_t first_vector = (s.pad_left + kStride - 1) / kStride;
-  const int64_t load_span = kStride == 1 ? 6 : 10;
-  const int64_t last_start_numerator = width - load_span + s.pad_left;
-  const int64_t last_vector_start = last_start_numerator >= 0 ? last_start_numerator / kStride : -1;
-
   for (int64_t oy = 0; oy < s.out_height; ++oy) {
-    const float* rows[3];
-    for (int ky = 0; ky < 3; ++ky) {
-      const int64_t iy = oy * kStride - s.pad_top + ky;
-      rows[ky] = iy >= 0 && iy < s.in_height ? plane + iy * width : zeros;
-    }
+    const float* rows[3] = {padded + (oy * kStride) * size.width,
+                            padded + (oy * kStride + 1) * size.width,
+                            padded + (oy * kStride + 2) * size.width};
     float* out_row = out_plane + oy * s.out_width;
 
-    int64_t ox = 0;
-    const auto scalar_until = [&](int64_t end) {
-      for (; ox < end; ++ox) {
-        out_row[ox] = depthwise_pixel(rows, w, ox * kStride - s.pad_left, width, bias);
-      }
-    };
-    scalar_until(std::min(first_vector, s.out_width));
-
-    for (; ox <= last_vector_start && ox + 4 <= s.out_width; ox += 4) {
+    for (int64_t ox = 0; ox < s.out_width; ox += 4) {
       T sum = bias_vector;
       for (int ky = 0; ky < 3; ++ky) {
-        const float* source = rows[ky] + ox * kStride - s.pad_left;
+        const float* source = rows[ky] + ox * kStride;
         if constexpr (kStride == 1) {
           sum = V::mul_add(weight[ky * 3 + 0], V::load(source), sum);
           sum = V::mul_add(weight[ky * 3 + 1], V::load(source + 1), sum);
           sum = V::mul_add(weight[ky * 3 + 2], V::load(source + 2), sum);
         } else {
+          // Columns 2j, 2j + 1 and 2j + 2 of the 10 floats from `source`, for j = 0..3.
           const T low = V::load(source);
           const T high = V::load(source + 4);
           const T shifted_low = V::load(source + 2);
@@ -88,13 +86,18 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
           sum = V::mul_add(weight[ky * 3 + 2], V::even_lanes(shifted_low, shifted_high), sum);
         }
       }
-      V::store(out_row + ox, sum);
+      if (ox + 4 <= s.out_width) {
+        V::store(out_row + ox, sum);
+      } else {
+        float last[4];
+        V::store(last, sum);
+        std::copy(last, last + (s.out_width - ox), out_row + ox);
+      }
     }
-    scalar_until(s.out_width);
+  }
 
-    if (activation != Activation::kNone) {
-      bias_activation<V>(isa, out_row, s.out_width, 0.0f, activation);
-    }
+  if (activation != Activation::kNone) {
+    bias_activation<V>(isa, out_plane, s.out_height * s.out_width, 0.0f, activation);
   }
 }
 

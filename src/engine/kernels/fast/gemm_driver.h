@@ -31,7 +31,8 @@ constexpr int kMaxTileColumns = 16;
 // C tile (+)= A panel * B panel; B rows are `b_row_stride` floats apart (the panel width when
 // packed, the matrix row stride when read in place).
 using MicroKernel = void (*)(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
-                             float* c, int64_t ldc, bool accumulate);
+                             float* c, int64_t ldc, bool accumulate,
+                             const simd::TileEpilogue& epilogue);
 
 MicroKernel gemm_microkernel(simd::Isa isa);
 
@@ -51,7 +52,7 @@ struct DenseB {
 
 // C[:, column_begin : column_end) for all rows; see gemm_f32 for the layouts. `source` is a
 // DenseB or a packer (see the top of this file).
-template <class V, class Source>
+template <class Source>
 void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t column_end,
                        const Source& source, float* c, int64_t c_row_stride,
                        const GemmEpilogue& epilogue) {
@@ -97,26 +98,31 @@ void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t colu
           const float* a_panel = a.panels.data() + (row_panel * a.depth + k0) * tile.rows;
           float* c_tile = c + row0 * c_row_stride + column0;
 
+          // The bias and activation are applied in registers by the last depth block.
+          simd::TileEpilogue tile_epilogue;
+          float tile_bias[kMaxTileRows] = {};
+          if (last_block && has_epilogue) {
+            tile_epilogue.activation = epilogue.activation;
+            if (epilogue.bias != nullptr) {
+              std::copy(epilogue.bias + row0, epilogue.bias + row0 + rows_here, tile_bias);
+              tile_epilogue.bias = tile_bias;
+            }
+          }
+
           if (rows_here == tile.rows && columns_here == tile.columns) {
-            kernel(kc, a_panel, b_panel, b_row_stride, c_tile, c_row_stride, accumulate);
+            kernel(kc, a_panel, b_panel, b_row_stride, c_tile, c_row_stride, accumulate,
+                   tile_epilogue);
           } else {
             // Edge tile: run the full-size kernel on a local tile and copy the valid part.
             for (int64_t r = 0; r < rows_here && accumulate; ++r) {
               std::memcpy(partial + r * tile.columns, c_tile + r * c_row_stride,
                           sizeof(float) * columns_here);
             }
-            kernel(kc, a_panel, b_panel, b_row_stride, partial, tile.columns, accumulate);
+            kernel(kc, a_panel, b_panel, b_row_stride, partial, tile.columns, accumulate,
+                   tile_epilogue);
             for (int64_t r = 0; r < rows_here; ++r) {
               std::memcpy(c_tile + r * c_row_stride, partial + r * tile.columns,
                           sizeof(float) * columns_here);
-            }
-          }
-
-          if (last_block && has_epilogue) {
-            for (int64_t r = 0; r < rows_here; ++r) {
-              const float bias = epilogue.bias != nullptr ? epilogue.bias[row0 + r] : 0.0f;
-              bias_activation<V>(a.isa, c_tile + r * c_row_stride, columns_here, bias,
-                                 epilogue.activation);
             }
           }
         }
@@ -149,11 +155,9 @@ void run_gemm(const KernelContext& context, const PackedMatrix& a, int64_t colum
 
   const int tile_columns = gemm_tile(a.isa).columns;
   const int64_t column_tiles = (columns + tile_columns - 1) / tile_columns;
-  simd::with_vec4(a.isa, [&]<class V>() {
-    parallel_for(context, column_tiles, [&](int64_t tile_begin, int64_t tile_end) {
-      gemm_column_range<V>(a, tile_begin * tile_columns, std::min(columns, tile_end * tile_columns),
-                           source, c, c_row_stride, epilogue);
-    });
+  parallel_for(context, column_tiles, [&](int64_t tile_begin, int64_t tile_end) {
+    gemm_column_range(a, tile_begin * tile_columns, std::min(columns, tile_end * tile_columns),
+                      source, c, c_row_stride, epilogue);
   });
 }
 

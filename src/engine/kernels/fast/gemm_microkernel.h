@@ -4,13 +4,17 @@
 
 #include <cstdint>
 
+#include "engine/kernels/fast/vector_math.h"
+#include "engine/simd/activation.h"
+
 namespace sightline::engine::kernels::fast {
 
-// C[R, 8] (+)= A[R, depth] * B[depth, 8] with
+// C[R, 8] (+)= A[R, depth] * B[depth, 8], then the epilogue, with
 //   a: packed panel [depth, R]   b: [depth, 8], rows b_row_stride apart   c: row stride ldc.
 template <class V, int R>
 void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
-                           float* c, int64_t ldc, bool accumulate) {
+                           float* c, int64_t ldc, bool accumulate,
+                           const simd::TileEpilogue& epilogue) {
   using T = typename V::T;
   T left[R];
   T right[R];
@@ -32,8 +36,13 @@ void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_
   }
 
   for (int r = 0; r < R; ++r) {
-    V::store(c + r * ldc, left[r]);
-    V::store(c + r * ldc + 4, right[r]);
+    if (epilogue.bias != nullptr) {
+      const T bias = V::broadcast(epilogue.bias[r]);
+      left[r] = V::add(left[r], bias);
+      right[r] = V::add(right[r], bias);
+    }
+    V::store(c + r * ldc, activate<V>(epilogue.activation, left[r]));
+    V::store(c + r * ldc + 4, activate<V>(epilogue.activation, right[r]));
   }
 }
 

@@ -2,12 +2,13 @@
 #pragma once
 
 #include "engine/parallel/thread_pool.h"
+#include "engine/simd/activation.h"
 #include "engine/simd/isa.h"
 
 namespace sightline::engine::kernels::fast {
 
 // Applied to each output element after the bias. kSilu is x * sigmoid(x).
-enum class Activation { kNone, kSigmoid, kSilu };
+using simd::Activation;
 
 struct KernelContext {
   // Null runs everything on the calling thread.

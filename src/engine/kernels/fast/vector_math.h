@@ -9,6 +9,7 @@
 // 1e-30 in magnitude, and within 1e-30 absolute below (inputs under -87 saturate near zero).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "engine/kernels/fast/kernel_context.h"
@@ -61,39 +62,32 @@ typename V::T activate(Activation activation, typename V::T x) {
   return x;
 }
 
-// values[i] = activation(values[i] + bias) for i < count. The tail shorter than four goes through
-// the same vector code on a padded copy, so every element gets bit-identical treatment.
+// values[i] = activation(values[i] + bias) for i < count. With count >= 4 the last four are
+// computed first from the original values and stored last, overlapping the main loop's final
+// vector with bit-identical results; shorter arrays go through the same code on a padded copy.
 template <class V>
 void bias_activation_inplace(float* values, int64_t count, float bias, Activation activation) {
+  using T = typename V::T;
   if (activation == Activation::kNone && bias == 0.0f) {
     return;
   }
-  const typename V::T bias_vector = V::broadcast(bias);
-  int64_t i = 0;
-  for (; i + 4 <= count; i += 4) {
+  const T bias_vector = V::broadcast(bias);
+  if (count < 4) {
+    float padded[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    std::copy(values, values + count, padded);
+    V::store(padded, activate<V>(activation, V::add(V::load(padded), bias_vector)));
+    std::copy(padded, padded + count, values);
+    return;
+  }
+  const T last = activate<V>(activation, V::add(V::load(values + count - 4), bias_vector));
+  for (int64_t i = 0; i + 4 <= count; i += 4) {
     V::store(values + i, activate<V>(activation, V::add(V::load(values + i), bias_vector)));
   }
-  if (i < count) {
-    float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int64_t j = i; j < count; ++j) {
-      tail[j - i] = values[j];
-    }
-    V::store(tail, activate<V>(activation, V::add(V::load(tail), bias_vector)));
-    for (int64_t j = i; j < count; ++j) {
-      values[j] = tail[j - i];
-    }
-  }
+  V::store(values + count - 4, last);
 }
 
 // bias_activation_inplace with the backend `V` stands for, or the 8-wide AVX2 version when `isa`
 // is kAvx2Fma.
-#if SIGHTLINE_HAVE_AVX2
-static_assert(static_cast<int>(Activation::kSigmoid) ==
-                      static_cast<int>(simd::Avx2Activation::kSigmoid) &&
-                  static_cast<int>(Activation::kSilu) ==
-                      static_cast<int>(simd::Avx2Activation::kSilu),
-              "Activation and Avx2Activation must list the same functions in the same order");
-#endif
 
 template <class V>
 void bias_activation(simd::Isa isa, float* values, int64_t count, float bias,
@@ -101,8 +95,7 @@ void bias_activation(simd::Isa isa, float* values, int64_t count, float bias,
 #if SIGHTLINE_HAVE_AVX2
   if (isa == simd::Isa::kAvx2Fma) {
     if (activation != Activation::kNone || bias != 0.0f) {
-      simd::bias_activation_avx2(values, count, bias,
-                                 static_cast<simd::Avx2Activation>(static_cast<int>(activation)));
+      simd::bias_activation_avx2(values, count, bias, activation);
     }
     return;
   }
