@@ -55,6 +55,20 @@ export async function waitForReady(page) {
   })));
 }
 
+// Like waitForReady, for a page the isolation service worker may reload once: a check that
+// was running when the reload destroyed its context is retried on the new page.
+export async function waitForReadyAcrossReload(page) {
+  for (let attempt = 1; ; ++attempt) {
+    try {
+      await page.waitForFunction(() => window.sightline && !window.sightlineReloading);
+      return await waitForReady(page);
+    } catch (error) {
+      if (attempt >= 3 || !/context was destroyed|navigat/i.test(error.message)) throw error;
+      await page.waitForLoadState('load');
+    }
+  }
+}
+
 export function readPhoto(name) {
   return fs.readFileSync(path.join(dataDir, 'samples', name));
 }

@@ -19,7 +19,7 @@ import zlib from 'node:zlib';
 import {
   appState, artifactsDir, byLabel, detectInPage, dropFiles, DOG_REFERENCE, launchBrowser,
   maxBoxDifference, modelsDir, openPage, readPhoto, repoRoot, serve, waitForImageDetections,
-  waitForReady,
+  waitForReady, waitForReadyAcrossReload,
 } from './harness.mjs';
 
 const EXPECTED_LABELS = ['dog', 'bicycle', 'car'];
@@ -241,9 +241,7 @@ async function testSite(browser, root, { headers, serviceWorkers, expectVariant,
   try {
     await step(`site ${label}: loads and detects`, async () => {
       page = await openPage(context, url);
-      // The service worker may reload the page once; wait for the page that stays.
-      await page.waitForFunction(() => window.sightline && !window.sightlineReloading);
-      const ready = await waitForReady(page);
+      const ready = await waitForReadyAcrossReload(page);
       check(ready.variant === expectVariant,
         `site ${label}: runs the ${expectVariant} build`, JSON.stringify(ready));
       if (expectVariant === 'single-thread') {

@@ -47,12 +47,34 @@ function sleep(milliseconds) {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
-// The isolation service worker (coi-serviceworker.js) reloads the page once after it first
-// registers; starting the module before that would be wasted work.
-async function waitForServiceWorkerReload() {
-  if (isolated || !window.isSecureContext || !navigator.serviceWorker) return;
-  if (navigator.serviceWorker.controller) return;
-  await Promise.race([navigator.serviceWorker.ready.then(() => sleep(1500)), sleep(4000)]);
+// On hosts without COOP/COEP headers, the service worker in coi-serviceworker.js re-serves the
+// page with them. It needs one reload after it first activates; returns true when the page is
+// about to reload. A session flag stops a reload loop where the worker cannot help.
+async function isolateWithServiceWorker() {
+  if (isolated || !window.isSecureContext || !navigator.serviceWorker) return false;
+  if (navigator.serviceWorker.controller) return false;
+  if (sessionStorage.getItem('sightline-isolation-reload')) return false;
+  let registration = null;
+  try {
+    registration = await navigator.serviceWorker.register('coi-serviceworker.js');
+  } catch (error) {
+    console.warn(`isolation service worker not registered: ${error.message}`);
+  }
+  const worker = registration &&
+    (registration.installing || registration.waiting || registration.active);
+  if (!worker) return false;
+  if (worker.state !== 'activated') {
+    await new Promise((resolve) => {
+      worker.addEventListener('statechange', () => {
+        if (worker.state === 'activated') resolve();
+      });
+      setTimeout(resolve, 5000);
+    });
+  }
+  sessionStorage.setItem('sightline-isolation-reload', '1');
+  window.sightlineReloading = true;
+  window.location.reload();
+  return true;
 }
 
 function loadScript(source) {
@@ -158,8 +180,7 @@ function settle(request, succeeded, text) {
 }
 
 async function start() {
-  await waitForServiceWorkerReload();
-  if (window.sightlineReloading) return;
+  if (await isolateWithServiceWorker()) return;
   if (!isolated) {
     notice.textContent = 'Single-thread build: this page is not cross-origin isolated, so ' +
       'threads are off.';
