@@ -1,5 +1,6 @@
 // Thread pool: workers spin briefly on a generation counter (kernels come in quick succession
-// during an inference), then sleep on a condition variable.
+// during an inference), then sleep on a condition variable. Chunk boundaries are fixed per job;
+// which thread runs a chunk is decided by an atomic claim, so results never depend on timing.
 #include "engine/parallel/thread_pool.h"
 
 #include <algorithm>
@@ -43,8 +44,8 @@ bool spin_until(Predicate done) {
 ThreadPool::ThreadPool(int threads) {
   threads_ = kThreadsSupported ? std::clamp(threads, 1, kMaxThreads) : 1;
   workers_.reserve(static_cast<size_t>(threads_ - 1));
-  for (int chunk = 1; chunk < threads_; ++chunk) {
-    workers_.emplace_back([this, chunk] { worker_loop(chunk); });
+  for (int worker = 1; worker < threads_; ++worker) {
+    workers_.emplace_back([this] { worker_loop(); });
   }
 }
 
@@ -61,13 +62,33 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::run_chunk(int chunk) const {
-  if (chunk >= job_chunks_) {
-    return;
-  }
   const int64_t begin = job_count_ * chunk / job_chunks_;
   const int64_t end = job_count_ * (chunk + 1) / job_chunks_;
   if (begin < end) {
     job_function_(job_context_, begin, end);
+  }
+}
+
+// claim_ packs [generation : 48 | chunks : 8 | next unclaimed chunk : 8].
+int ThreadPool::claim_chunk() {
+  uint64_t word = claim_.load(std::memory_order_acquire);
+  while (true) {
+    const int next = static_cast<int>(word & 0xff);
+    const int chunks = static_cast<int>((word >> 8) & 0xff);
+    if (next >= chunks) {
+      return -1;
+    }
+    if (claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+      return next;
+    }
+  }
+}
+
+void ThreadPool::run_claimed_chunks() {
+  for (int chunk = claim_chunk(); chunk >= 0; chunk = claim_chunk()) {
+    run_chunk(chunk);
+    chunks_done_.fetch_add(1, std::memory_order_acq_rel);
   }
 }
 
@@ -78,31 +99,40 @@ void ThreadPool::run(int64_t count, void* context, ChunkFunction function) {
     return;
   }
 
+  // The job's fields are written before claim_ publishes it; a chunk's fields stay valid until
+  // every chunk is done, because this call does not return before that.
   job_context_ = context;
   job_function_ = function;
   job_count_ = count;
   job_chunks_ = static_cast<int>(std::min<int64_t>(count, threads_));
-  workers_busy_.store(threads_ - 1, std::memory_order_relaxed);
+  chunks_done_.store(0, std::memory_order_relaxed);
+  const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  claim_.store((generation << 16) | (static_cast<uint64_t>(job_chunks_) << 8),
+               std::memory_order_release);
   {
     // Under the mutex so a worker that is about to sleep cannot miss the new generation.
     std::lock_guard<std::mutex> lock(wake_mutex_);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
+    generation_.store(generation, std::memory_order_release);
   }
   wake_.notify_all();
 
+  // The caller takes chunks too, so a worker that the OS has not scheduled yet (the machine may
+  // be busy) delays the job by no more than its own chunk, if any is left for it at all.
   inside_pool_body = true;
-  run_chunk(0);
+  run_claimed_chunks();
   inside_pool_body = false;
 
-  const auto workers_done = [this] { return workers_busy_.load(std::memory_order_acquire) == 0; };
-  if (!spin_until(workers_done)) {
-    while (!workers_done()) {
+  const auto all_done = [this] {
+    return chunks_done_.load(std::memory_order_acquire) == job_chunks_;
+  };
+  if (!spin_until(all_done)) {
+    while (!all_done()) {
       std::this_thread::yield();
     }
   }
 }
 
-void ThreadPool::worker_loop(int chunk) {
+void ThreadPool::worker_loop() {
   inside_pool_body = true;
   uint64_t seen = 0;
   while (true) {
@@ -115,9 +145,7 @@ void ThreadPool::worker_loop(int chunk) {
     if (stopping_.load(std::memory_order_acquire)) {
       return;
     }
-
-    run_chunk(chunk);
-    workers_busy_.fetch_sub(1, std::memory_order_acq_rel);
+    run_claimed_chunks();
   }
 }
 

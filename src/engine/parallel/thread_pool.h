@@ -2,8 +2,8 @@
 //
 // The workers are created once (when the engine loads a model) and wait for work; parallel_for
 // splits an index range into one contiguous chunk per thread (static chunking: same chunks every
-// call, so results do not depend on timing) and runs chunk 0 on the calling thread. With one
-// thread there are no workers and parallel_for is a plain call. The single-thread WebAssembly
+// call, so results do not depend on timing); the calling thread and the workers claim chunks. With
+// one thread there are no workers and parallel_for is a plain call. The single-thread WebAssembly
 // build (no __EMSCRIPTEN_PTHREADS__) never creates a thread whatever count is asked for.
 #pragma once
 
@@ -50,7 +50,9 @@ class ThreadPool {
 
   void run(int64_t count, void* context, ChunkFunction function);
   void run_chunk(int chunk) const;
-  void worker_loop(int chunk);
+  int claim_chunk();
+  void run_claimed_chunks();
+  void worker_loop();
 
   int threads_ = 1;
 
@@ -61,7 +63,8 @@ class ThreadPool {
   int job_chunks_ = 0;
 
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> workers_busy_{0};
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> chunks_done_{0};
   std::atomic<bool> stopping_{false};
   std::mutex wake_mutex_;
   std::condition_variable wake_;
