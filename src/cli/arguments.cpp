@@ -30,8 +30,7 @@ Result<Arguments> parse_arguments(const std::vector<std::string>& words, const A
       arguments.switches.insert(flag);
     } else if (spec.value_flags.count(flag)) {
       if (!inline_value) {
-        if (i + 1 >= words.size())
-          return make_error("option " + flag + " needs a value");
+        if (i + 1 >= words.size()) return make_error("option " + flag + " needs a value");
         value = words[++i];
       }
       arguments.values[flag] = value;
@@ -44,8 +43,7 @@ Result<Arguments> parse_arguments(const std::vector<std::string>& words, const A
 
 Result<float> Arguments::number(const std::string& flag, float fallback) const {
   auto it = values.find(flag);
-  if (it == values.end())
-    return fallback;
+  if (it == values.end()) return fallback;
   const char* text = it->second.c_str();
   char* end = nullptr;
   errno = 0;
@@ -59,8 +57,7 @@ Result<float> Arguments::number(const std::string& flag, float fallback) const {
 Result<int> Arguments::integer(const std::string& flag, int fallback, int minimum,
                                int maximum) const {
   auto it = values.find(flag);
-  if (it == values.end())
-    return fallback;
+  if (it == values.end()) return fallback;
   const char* text = it->second.c_str();
   char* end = nullptr;
   errno = 0;

@@ -20,16 +20,14 @@ void print_tensors(const char* heading, const std::vector<TensorInfo>& tensors) 
 
 int run_info(const std::vector<std::string>& words) {
   auto arguments = parse_arguments(words, ArgumentSpec{});
-  if (!arguments)
-    return fail(kExitUsage, "info: " + arguments.message());
+  if (!arguments) return fail(kExitUsage, "info: " + arguments.message());
   if (arguments->positional.size() != 1) {
     return fail(kExitUsage, "info: expected exactly one model (an .onnx file or a model card)");
   }
 
   const std::string& model_argument = arguments->positional.front();
   auto card_path = find_card(model_argument, default_cards_dir());
-  if (!card_path)
-    return fail(kExitFailure, card_path.message());
+  if (!card_path) return fail(kExitFailure, card_path.message());
 
   std::string model_name = model_argument;
   Result<std::vector<uint8_t>> bytes = std::vector<uint8_t>();
@@ -37,17 +35,14 @@ int run_info(const std::vector<std::string>& words) {
     bytes = read_file(model_argument, kMaxModelFileBytes);
   } else {
     auto card = load_card(*card_path, default_models_dir());
-    if (!card)
-      return fail(kExitFailure, card.message());
+    if (!card) return fail(kExitFailure, card.message());
     model_name = card->name + " (" + card->file + ")";
     bytes = load_model_file(*card, default_models_dir());
   }
-  if (!bytes)
-    return fail(kExitFailure, bytes.message());
+  if (!bytes) return fail(kExitFailure, bytes.message());
 
   auto summary = engine::inspect_model(*bytes, model_argument);
-  if (!summary)
-    return fail(kExitFailure, summary.message());
+  if (!summary) return fail(kExitFailure, summary.message());
 
   std::printf("model: %s\n", model_name.c_str());
   std::printf("producer: %s, ir version %lld, opset %lld, %lld parameters\n",

@@ -12,9 +12,16 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  detect IMAGE... [--model CARD|ONNX] [--conf 0.3] [--iou 0.45] [--max-det 300]\n"
-    "                  [--agnostic] [--json] [--threads N]\n"
+    "                  [--agnostic] [--json] [--threads N] [--coco-out FILE [--force]]\n"
     "      find objects in photos; a table by default, one JSON object per photo with --json\n"
     "  info MODEL      inputs, outputs, opset and operators of an .onnx file or model card\n"
+    "  validate DATASET [--images DIR] [--json]\n"
+    "      check a YOLO folder or COCO JSON and report every problem with its file and line\n"
+    "  eval DATASET [--model CARD|ONNX] [--conf 0.001] [--iou 0.65] [--max-det 100] [--json]\n"
+    "               [--dets RESULTS.json] [--images DIR] [--ledger FILE] [--no-ledger]\n"
+    "      COCO metrics (equal to pycocotools), confusion matrix, errors, slices; recorded\n"
+    "  runs [list | show ID | diff A B] [--ledger FILE]\n"
+    "      the ledger of evaluation runs\n"
     "\n"
     "--model takes a card name from models/ (default yolox_nano), a card path or an .onnx file.\n"
     "Model files are read from $SIGHTLINE_MODELS (default ../shared/models).\n";
@@ -34,10 +41,11 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return sightline::cli::kExitOk;
   }
-  if (command == "detect")
-    return sightline::cli::run_detect(words);
-  if (command == "info")
-    return sightline::cli::run_info(words);
+  if (command == "detect") return sightline::cli::run_detect(words);
+  if (command == "info") return sightline::cli::run_info(words);
+  if (command == "validate") return sightline::cli::run_validate(words);
+  if (command == "eval") return sightline::cli::run_eval(words);
+  if (command == "runs") return sightline::cli::run_runs(words);
 
   std::fprintf(stderr, "sightline: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return sightline::cli::kExitUsage;
