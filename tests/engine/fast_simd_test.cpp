@@ -72,11 +72,15 @@ TEST(FastSimd, MulAddAndBroadcast) {
   EXPECT_EQ(lanes<N>(N::zero()), (Lanes{0, 0, 0, 0}));
 }
 
-TEST(FastSimd, Exp2OfIntegerCoversTheNormalRange) {
-  const Lanes n = {-126.0f, -1.0f, 0.0f, 127.0f};
+TEST(FastSimd, Exp2FromShiftedCoversTheNormalRange) {
+  // n + 1.5 * 2^23, as the exp reduction produces it.
+  const Lanes shifted = {-126.0f + 12582912.0f, -1.0f + 12582912.0f, 12582912.0f,
+                         127.0f + 12582912.0f};
   const Lanes expected = {std::ldexp(1.0f, -126), 0.5f, 1.0f, std::ldexp(1.0f, 127)};
-  EXPECT_EQ(lanes<Vec4Scalar>(Vec4Scalar::exp2_of_integer(Vec4Scalar::load(n.data()))), expected);
-  EXPECT_EQ(lanes<Vec4Native>(Vec4Native::exp2_of_integer(Vec4Native::load(n.data()))), expected);
+  EXPECT_EQ(lanes<Vec4Scalar>(Vec4Scalar::exp2_from_shifted(Vec4Scalar::load(shifted.data()))),
+            expected);
+  EXPECT_EQ(lanes<Vec4Native>(Vec4Native::exp2_from_shifted(Vec4Native::load(shifted.data()))),
+            expected);
 }
 
 TEST(FastSimd, ForceScalarSelectsTheScalarPath) {

@@ -2,7 +2,7 @@
 //
 // A backend is a struct with a vector type `T` and static operations on it:
 //   load/store (unaligned), broadcast, zero, add, sub, mul, div, mul_add (a * b + c), max, min,
-//   exp2_of_integer, even_lanes/odd_lanes (de-interleave), interleave_low/interleave_high.
+//   exp2_from_shifted, even_lanes/odd_lanes (de-interleave), interleave_low/interleave_high.
 // Kernels are templates over the backend, so one source serves Vec4Native (WASM SIMD128, SSE2 or
 // NEON, chosen at compile time) and Vec4Scalar (chosen at run time by the force-scalar switch).
 // Only the vec4_*.h headers and the files under simd/ contain intrinsics.

@@ -23,9 +23,9 @@ struct Vec4Neon {
   static T max(T a, T b) { return vmaxq_f32(a, b); }
   static T min(T a, T b) { return vminq_f32(a, b); }
 
-  static T exp2_of_integer(T n) {
-    const int32x4_t biased = vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127));
-    return vreinterpretq_f32_s32(vshlq_n_s32(biased, 23));
+  static T exp2_from_shifted(T shifted) {
+    const int32x4_t exponent = vshlq_n_s32(vreinterpretq_s32_f32(shifted), 23);
+    return vreinterpretq_f32_s32(vaddq_s32(exponent, vdupq_n_s32(127 << 23)));
   }
 
   static T even_lanes(T a, T b) { return vuzp1q_f32(a, b); }

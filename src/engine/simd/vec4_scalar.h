@@ -45,11 +45,14 @@ struct Vec4Scalar {
     return map(a, b, [](float x, float y) { return x < y ? x : y; });
   }
 
-  // 2^n for lanes holding whole numbers n in [-126, 127], built from the exponent bits.
-  static T exp2_of_integer(T n) {
+  // 2^n from lanes holding n + 1.5 * 2^23 for whole n in [-126, 127]: the low mantissa bits
+  // hold n, which shifted into the exponent field (plus the bias 127) is 2^n.
+  static T exp2_from_shifted(T shifted) {
     T result;
     for (int i = 0; i < 4; ++i) {
-      const int32_t bits = (static_cast<int32_t>(n.lane[i]) + 127) << 23;
+      uint32_t bits;
+      std::memcpy(&bits, &shifted.lane[i], sizeof(bits));
+      bits = (bits << 23) + (127u << 23);
       std::memcpy(&result.lane[i], &bits, sizeof(bits));
     }
     return result;

@@ -22,9 +22,9 @@ struct Vec4Sse {
   static T max(T a, T b) { return _mm_max_ps(a, b); }
   static T min(T a, T b) { return _mm_min_ps(a, b); }
 
-  static T exp2_of_integer(T n) {
-    const __m128i biased = _mm_add_epi32(_mm_cvttps_epi32(n), _mm_set1_epi32(127));
-    return _mm_castsi128_ps(_mm_slli_epi32(biased, 23));
+  static T exp2_from_shifted(T shifted) {
+    const __m128i exponent = _mm_slli_epi32(_mm_castps_si128(shifted), 23);
+    return _mm_castsi128_ps(_mm_add_epi32(exponent, _mm_set1_epi32(127 << 23)));
   }
 
   static T even_lanes(T a, T b) { return _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); }

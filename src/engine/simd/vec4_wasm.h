@@ -25,9 +25,10 @@ struct Vec4Wasm {
   static T max(T a, T b) { return wasm_f32x4_pmax(a, b); }
   static T min(T a, T b) { return wasm_f32x4_pmin(a, b); }
 
-  static T exp2_of_integer(T n) {
-    const v128_t biased = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127));
-    return wasm_i32x4_shl(biased, 23);
+  // Bit operations only: V8 expands the saturating float-to-int conversion into many x86
+  // instructions.
+  static T exp2_from_shifted(T shifted) {
+    return wasm_i32x4_add(wasm_i32x4_shl(shifted, 23), wasm_i32x4_splat(127 << 23));
   }
 
   static T even_lanes(T a, T b) { return wasm_i32x4_shuffle(a, b, 0, 2, 4, 6); }

@@ -24,7 +24,8 @@ typename V::T exp_approx(typename V::T x) {
 
   // Adding and subtracting 1.5 * 2^23 rounds to the nearest whole number (|x / ln2| < 2^22).
   const T rounding = V::broadcast(12582912.0f);
-  const T n = V::sub(V::add(V::mul(x, V::broadcast(1.44269504f)), rounding), rounding);
+  const T shifted = V::add(V::mul(x, V::broadcast(1.44269504f)), rounding);
+  const T n = V::sub(shifted, rounding);
   T r = V::sub(x, V::mul(n, V::broadcast(0.693145751953125f)));
   r = V::sub(r, V::mul(n, V::broadcast(1.428606765330187e-06f)));
 
@@ -34,7 +35,7 @@ typename V::T exp_approx(typename V::T x) {
   p = V::mul_add(p, r, V::broadcast(0.49998894333839417f));
   p = V::mul_add(p, r, V::broadcast(0.9999997019767761f));
   p = V::mul_add(p, r, V::broadcast(1.0000001192092896f));
-  return V::mul(p, V::exp2_of_integer(n));
+  return V::mul(p, V::exp2_from_shifted(shifted));
 }
 
 template <class V>
