@@ -1,5 +1,7 @@
 // `sightline validate`, `sightline eval` and `sightline runs`: datasets checked, models scored
 // with COCO-exact metrics, and runs recorded in the ledger and compared.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -37,10 +39,15 @@ Json issues_to_json(const std::vector<eval::ValidationIssue>& issues) {
   return list;
 }
 
+// A live counter on a terminal; otherwise a line every tenth, so logs stay readable.
 void print_progress(int done, int total) {
   if (total <= 0) return;
-  std::fprintf(stderr, "\r%d/%d photos", done, total);
-  if (done == total) std::fputc('\n', stderr);
+  if (isatty(fileno(stderr))) {
+    std::fprintf(stderr, "\r%d/%d photos", done, total);
+    if (done == total) std::fputc('\n', stderr);
+  } else if (done == total || done * 10 / total != (done - 1) * 10 / total) {
+    std::fprintf(stderr, "%d/%d photos\n", done, total);
+  }
   std::fflush(stderr);
 }
 
