@@ -1,0 +1,430 @@
+// Drift tests of a window against a baseline, and their report (rules in drift.h).
+#include "monitor/drift.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "nlohmann/json.hpp"
+
+namespace sightline::monitor {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct ContinuousFeature {
+  const char* name;
+  std::function<double(const InputFeatures&)> read;
+};
+
+const std::vector<ContinuousFeature>& input_features() {
+  static const std::vector<ContinuousFeature> features = {
+      {"width", [](const InputFeatures& f) { return static_cast<double>(f.width); }},
+      {"height", [](const InputFeatures& f) { return static_cast<double>(f.height); }},
+      {"aspect ratio", [](const InputFeatures& f) { return f.aspect_ratio; }},
+      {"brightness", [](const InputFeatures& f) { return f.brightness; }},
+      {"contrast", [](const InputFeatures& f) { return f.contrast; }},
+      {"sharpness", [](const InputFeatures& f) { return f.sharpness; }},
+      {"saturation", [](const InputFeatures& f) { return f.saturation; }},
+  };
+  return features;
+}
+
+std::vector<double> per_photo(const Window& window,
+                              const std::function<double(const PhotoRecord&)>& read) {
+  std::vector<double> values;
+  values.reserve(window.photos.size());
+  for (const PhotoRecord& photo : window.photos)
+    values.push_back(read(photo));
+  return values;
+}
+
+std::vector<double> per_detection(const Window& window,
+                                  const std::function<double(const OutputDetection&)>& read) {
+  std::vector<double> values;
+  for (const PhotoRecord& photo : window.photos) {
+    for (const OutputDetection& detection : photo.detections)
+      values.push_back(read(detection));
+  }
+  return values;
+}
+
+// Photo counts gate every test; detection-level tests also need that many detections.
+bool enough(DriftTest& test, int baseline_photos, int window_photos, int minimum,
+            bool counts_detections) {
+  if (baseline_photos < minimum || window_photos < minimum) {
+    test.status = TestStatus::kNotEnoughData;
+    test.status_text = status_name(TestStatus::kNotEnoughData);
+    return false;
+  }
+  if (counts_detections && (test.baseline_count < minimum || test.window_count < minimum)) {
+    test.status = TestStatus::kNotEnoughData;
+    test.status_text = "not enough detections yet";
+    return false;
+  }
+  return true;
+}
+
+void settle(DriftTest& test, bool alarm) {
+  test.alarm = alarm;
+  test.status = alarm ? TestStatus::kAlarm : TestStatus::kOk;
+  test.status_text = status_name(test.status);
+}
+
+DriftTest ks_test(const std::string& feature, bool input, const std::vector<double>& baseline,
+                  const std::vector<double>& window, int baseline_photos, int window_photos,
+                  const DriftThresholds& thresholds, bool counts_detections) {
+  DriftTest test;
+  test.feature = feature;
+  test.input = input;
+  test.method = TestMethod::kKolmogorovSmirnov;
+  test.threshold = thresholds.alpha;
+  test.baseline_count = static_cast<int>(baseline.size());
+  test.window_count = static_cast<int>(window.size());
+  test.baseline_mean = mean_of(baseline);
+  test.window_mean = mean_of(window);
+  test.histogram = paired_histogram(baseline, window, kHistogramBins);
+  if (!enough(test, baseline_photos, window_photos, thresholds.min_photos, counts_detections)) {
+    return test;
+  }
+  const KsResult ks = ks_two_sample(baseline, window);
+  test.statistic = ks.statistic;
+  test.p_value = ks.p_value;
+  settle(test, ks.p_value < thresholds.alpha);
+  return test;
+}
+
+struct CategoryCounts {
+  std::vector<std::string> labels;
+  std::vector<int64_t> baseline;
+  std::vector<int64_t> window;
+};
+
+// One category per class seen at least kMinClassCount times overall, in class order, then
+// "other" for the rest (when any).
+CategoryCounts class_counts(const Window& baseline, const Window& window,
+                            const std::vector<std::string>& class_names) {
+  std::map<int, std::pair<int64_t, int64_t>> counts;
+  for (const PhotoRecord& photo : baseline.photos) {
+    for (const OutputDetection& detection : photo.detections)
+      ++counts[detection.class_id].first;
+  }
+  for (const PhotoRecord& photo : window.photos) {
+    for (const OutputDetection& detection : photo.detections)
+      ++counts[detection.class_id].second;
+  }
+  CategoryCounts categories;
+  int64_t other_baseline = 0;
+  int64_t other_window = 0;
+  for (const auto& [class_id, pair] : counts) {
+    if (pair.first + pair.second < kMinClassCount) {
+      other_baseline += pair.first;
+      other_window += pair.second;
+      continue;
+    }
+    const bool named = class_id >= 0 && class_id < static_cast<int>(class_names.size());
+    categories.labels.push_back(named ? class_names[class_id] : std::to_string(class_id));
+    categories.baseline.push_back(pair.first);
+    categories.window.push_back(pair.second);
+  }
+  if (other_baseline + other_window > 0) {
+    categories.labels.push_back("other");
+    categories.baseline.push_back(other_baseline);
+    categories.window.push_back(other_window);
+  }
+  return categories;
+}
+
+Histogram category_histogram(const CategoryCounts& categories) {
+  Histogram histogram;
+  histogram.upper = static_cast<double>(categories.labels.size());
+  auto shares = [](const std::vector<int64_t>& counts) {
+    double total = 0;
+    for (int64_t count : counts)
+      total += static_cast<double>(count);
+    std::vector<double> out(counts.size(), 0.0);
+    for (size_t i = 0; i < counts.size() && total > 0; ++i)
+      out[i] = counts[i] / total;
+    return out;
+  };
+  histogram.baseline = shares(categories.baseline);
+  histogram.window = shares(categories.window);
+  return histogram;
+}
+
+int64_t total_of(const std::vector<int64_t>& counts) {
+  int64_t total = 0;
+  for (int64_t count : counts)
+    total += count;
+  return total;
+}
+
+DriftTest category_test(const std::string& feature, TestMethod method,
+                        const CategoryCounts& categories, int baseline_photos, int window_photos,
+                        const DriftThresholds& thresholds, bool counts_detections) {
+  DriftTest test;
+  test.feature = feature;
+  test.input = false;
+  test.method = method;
+  test.threshold = method == TestMethod::kPsi ? thresholds.psi : thresholds.alpha;
+  test.baseline_count = static_cast<int>(total_of(categories.baseline));
+  test.window_count = static_cast<int>(total_of(categories.window));
+  test.histogram = category_histogram(categories);
+  test.bin_labels = categories.labels;
+  if (!enough(test, baseline_photos, window_photos, thresholds.min_photos, counts_detections)) {
+    return test;
+  }
+  if (method == TestMethod::kPsi) {
+    test.statistic = population_stability_index(categories.baseline, categories.window);
+    settle(test, test.statistic > thresholds.psi);
+    return test;
+  }
+  const ChiSquareResult chi = chi_square_homogeneity(categories.baseline, categories.window);
+  test.statistic = chi.statistic;
+  test.p_value = chi.p_value;
+  settle(test, chi.degrees > 0 && chi.p_value < thresholds.alpha);
+  return test;
+}
+
+// Output tests need both windows to come from the same model classes.
+std::string outputs_problem(const Window& baseline, const Window& window) {
+  if (!baseline.has_model) return "the baseline was made without a model: inputs only";
+  if (!window.has_model) return "no model ran on the window: inputs only";
+  if (baseline.model.class_names != window.model.class_names) {
+    return "the window's model has other classes than the baseline's (" + window.model.name +
+           " vs " + baseline.model.name + "): inputs only";
+  }
+  return "";
+}
+
+void add_output_tests(const Window& baseline, const Window& window,
+                      const DriftThresholds& thresholds, DriftReport& report) {
+  const int nb = report.baseline_photos;
+  const int nw = report.window_photos;
+  auto detection_count = [](const PhotoRecord& p) {
+    return static_cast<double>(p.detections.size());
+  };
+  report.tests.push_back(ks_test("detections per photo", false,
+                                 per_photo(baseline, detection_count),
+                                 per_photo(window, detection_count), nb, nw, thresholds, false));
+  auto score = [](const OutputDetection& d) { return d.score; };
+  report.tests.push_back(ks_test("detection score", false, per_detection(baseline, score),
+                                 per_detection(window, score), nb, nw, thresholds, true));
+  auto area = [](const OutputDetection& d) { return d.relative_area; };
+  report.tests.push_back(ks_test("relative box area", false, per_detection(baseline, area),
+                                 per_detection(window, area), nb, nw, thresholds, true));
+
+  CategoryCounts empty;
+  empty.labels = {"no detection", "some detection"};
+  for (const auto* side : {&baseline, &window}) {
+    int64_t none = 0;
+    for (const PhotoRecord& photo : side->photos)
+      none += photo.detections.empty() ? 1 : 0;
+    auto& counts = side == &baseline ? empty.baseline : empty.window;
+    counts = {none, static_cast<int64_t>(side->photos.size()) - none};
+  }
+  report.tests.push_back(category_test("photos without detections", TestMethod::kChiSquare, empty,
+                                       nb, nw, thresholds, false));
+
+  const CategoryCounts classes = class_counts(baseline, window, baseline.model.class_names);
+  report.tests.push_back(category_test("class frequencies", TestMethod::kChiSquare, classes, nb, nw,
+                                       thresholds, true));
+  report.tests.push_back(
+      category_test("class frequencies", TestMethod::kPsi, classes, nb, nw, thresholds, true));
+}
+
+std::vector<StageTimings> timings_of(const Window& window) {
+  std::vector<StageTimings> timings;
+  for (const PhotoRecord& photo : window.photos)
+    timings.push_back(photo.timings);
+  return timings;
+}
+
+Json timings_to_json(const StageTimings& timings) {
+  return {{"decode", timings.decode_ms},
+          {"preprocess", timings.preprocess_ms},
+          {"inference", timings.inference_ms},
+          {"postprocess", timings.postprocess_ms}};
+}
+
+Json latency_to_json(const StageStatistics& statistics) {
+  return {{"mean", timings_to_json(statistics.mean)},
+          {"median", timings_to_json(statistics.median)}};
+}
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+}  // namespace
+
+Status validate_thresholds(const DriftThresholds& thresholds) {
+  if (!(thresholds.alpha > 0 && thresholds.alpha < 1)) {
+    return make_error("alpha " + format("%g", thresholds.alpha) + " is outside (0, 1)");
+  }
+  if (!(thresholds.psi > 0 && std::isfinite(thresholds.psi))) {
+    return make_error("PSI threshold " + format("%g", thresholds.psi) + " is not above 0");
+  }
+  if (thresholds.min_photos < 2) {
+    return make_error("minimum of " + std::to_string(thresholds.min_photos) +
+                      " photos is below 2, the least a two-sample test can use");
+  }
+  return Status::success();
+}
+
+const char* status_name(TestStatus status) {
+  switch (status) {
+    case TestStatus::kOk:
+      return "ok";
+    case TestStatus::kAlarm:
+      return "alarm";
+    case TestStatus::kNotEnoughData:
+      return "not enough photos yet";
+  }
+  return "ok";
+}
+
+const char* method_name(TestMethod method) {
+  switch (method) {
+    case TestMethod::kKolmogorovSmirnov:
+      return "ks";
+    case TestMethod::kChiSquare:
+      return "chi-square";
+    case TestMethod::kPsi:
+      return "psi";
+  }
+  return "ks";
+}
+
+StageStatistics stage_statistics(const std::vector<StageTimings>& timings) {
+  StageStatistics statistics;
+  using Field = double StageTimings::*;
+  for (Field field : {&StageTimings::decode_ms, &StageTimings::preprocess_ms,
+                      &StageTimings::inference_ms, &StageTimings::postprocess_ms}) {
+    std::vector<double> values;
+    values.reserve(timings.size());
+    for (const StageTimings& t : timings)
+      values.push_back(t.*field);
+    statistics.mean.*field = mean_of(values);
+    statistics.median.*field = median_of(std::move(values));
+  }
+  return statistics;
+}
+
+DriftReport check_drift(const Window& baseline, const Window& window,
+                        const DriftThresholds& thresholds) {
+  DriftReport report;
+  report.thresholds = thresholds;
+  report.baseline_photos = static_cast<int>(baseline.photos.size());
+  report.window_photos = static_cast<int>(window.photos.size());
+
+  for (const ContinuousFeature& feature : input_features()) {
+    auto read = [&](const PhotoRecord& photo) { return feature.read(photo.inputs); };
+    report.tests.push_back(ks_test(feature.name, true, per_photo(baseline, read),
+                                   per_photo(window, read), report.baseline_photos,
+                                   report.window_photos, thresholds, false));
+  }
+
+  report.outputs_note = outputs_problem(baseline, window);
+  report.outputs_compared = report.outputs_note.empty();
+  if (report.outputs_compared) {
+    if (baseline.model.sha256 != window.model.sha256) {
+      report.outputs_note = "the window's model file differs from the baseline's (" +
+                            window.model.name + " vs " + baseline.model.name +
+                            "): output drift may come from the model";
+    }
+    add_output_tests(baseline, window, thresholds, report);
+  }
+
+  for (const DriftTest& test : report.tests)
+    report.any_alarm = report.any_alarm || test.alarm;
+  report.baseline_latency = stage_statistics(timings_of(baseline));
+  report.window_latency = stage_statistics(timings_of(window));
+  return report;
+}
+
+std::string drift_report_to_json(const DriftReport& report) {
+  Json tests = Json::array();
+  for (const DriftTest& test : report.tests) {
+    Json histogram = {{"lower", test.histogram.lower},
+                      {"upper", test.histogram.upper},
+                      {"labels", test.bin_labels},
+                      {"baseline", test.histogram.baseline},
+                      {"window", test.histogram.window}};
+    Json entry = {{"feature", test.feature},
+                  {"kind", test.input ? "input" : "output"},
+                  {"method", method_name(test.method)},
+                  {"status", test.status_text},
+                  {"alarm", test.alarm},
+                  {"statistic", test.statistic},
+                  {"p_value", nullptr},
+                  {"threshold", test.threshold},
+                  {"baseline_count", test.baseline_count},
+                  {"window_count", test.window_count}};
+    if (test.method != TestMethod::kPsi) entry["p_value"] = test.p_value;
+    if (test.method == TestMethod::kKolmogorovSmirnov) {
+      entry["baseline_mean"] = test.baseline_mean;
+      entry["window_mean"] = test.window_mean;
+    }
+    entry["histogram"] = std::move(histogram);
+    tests.push_back(std::move(entry));
+  }
+  const Json out = {
+      {"alarm", report.any_alarm},
+      {"thresholds",
+       {{"alpha", report.thresholds.alpha},
+        {"psi", report.thresholds.psi},
+        {"min_photos", report.thresholds.min_photos}}},
+      {"photos", {{"baseline", report.baseline_photos}, {"window", report.window_photos}}},
+      {"outputs_compared", report.outputs_compared},
+      {"outputs_note", report.outputs_note},
+      {"tests", std::move(tests)},
+      {"latency_ms",
+       {{"baseline", latency_to_json(report.baseline_latency)},
+        {"window", latency_to_json(report.window_latency)}}}};
+  return out.dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string drift_report_to_table(const DriftReport& report) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%d baseline photos, %d window photos\n", report.baseline_photos,
+                report.window_photos);
+  out += line;
+  if (!report.outputs_note.empty()) out += "note: " + report.outputs_note + "\n";
+  std::snprintf(line, sizeof line, "%-26s %-10s %10s %10s %10s %12s %12s  %s\n", "feature",
+                "method", "statistic", "p / PSI", "threshold", "baseline", "window", "status");
+  out += line;
+  for (const DriftTest& test : report.tests) {
+    const bool ran = test.status != TestStatus::kNotEnoughData;
+    const double shown = test.method == TestMethod::kPsi ? test.statistic : test.p_value;
+    const std::string statistic = ran ? format("%.4f", test.statistic) : "-";
+    const std::string p_or_psi = ran ? format("%.3g", shown) : "-";
+    const bool means = test.method == TestMethod::kKolmogorovSmirnov;
+    const std::string baseline_text =
+        means ? format("%.4g", test.baseline_mean) : std::to_string(test.baseline_count);
+    const std::string window_text =
+        means ? format("%.4g", test.window_mean) : std::to_string(test.window_count);
+    std::snprintf(line, sizeof line, "%-26s %-10s %10s %10s %10.3g %12s %12s  %s\n",
+                  test.feature.c_str(), method_name(test.method), statistic.c_str(),
+                  p_or_psi.c_str(), test.threshold, baseline_text.c_str(), window_text.c_str(),
+                  test.alarm ? "ALARM" : test.status_text.c_str());
+    out += line;
+  }
+  const StageTimings& b = report.baseline_latency.median;
+  const StageTimings& w = report.window_latency.median;
+  std::snprintf(line, sizeof line,
+                "median latency ms (decode / preprocess / inference / postprocess): baseline "
+                "%.1f / %.1f / %.1f / %.2f, window %.1f / %.1f / %.1f / %.2f\n",
+                b.decode_ms, b.preprocess_ms, b.inference_ms, b.postprocess_ms, w.decode_ms,
+                w.preprocess_ms, w.inference_ms, w.postprocess_ms);
+  out += line;
+  out += report.any_alarm ? "drift: ALARM\n" : "drift: no alarm\n";
+  return out;
+}
+
+}  // namespace sightline::monitor
