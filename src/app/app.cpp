@@ -201,22 +201,10 @@ Status App::add_model(const std::string& name, std::vector<uint8_t> bytes, const
     log_warning("app", entry->guess_note);
   }
 
-  engine::EngineOptions engine_options;
-  engine_options.threads = platform_.threads;
-  const auto load_start = std::chrono::steady_clock::now();
-  Result<std::unique_ptr<InferenceBackend>> backend =
-      engine::load_model(bytes, name, engine_options);
-  if (backend) {
-    Result<std::unique_ptr<Detector>> detector = Detector::create(entry->card, std::move(*backend));
-    if (!detector)
-      return make_error(detector.message());
-    entry->engine = std::move(*detector);
-    char text[64];
-    std::snprintf(text, sizeof text, " loaded in %.0f ms", milliseconds_since(load_start));
-    log_info("app", entry->card.name + text);
-  } else {
-    entry->engine_error = backend.message();
-  }
+  entry->onnx_bytes = std::move(bytes);
+  Status engine_loaded = load_engine(*entry);
+  if (!engine_loaded && entry->engine_error.empty())
+    return engine_loaded;
 
   if (onnxruntime_) {
     auto deferred = std::make_unique<DeferredBackend>(summary->inputs, summary->outputs);
@@ -234,11 +222,38 @@ Status App::add_model(const std::string& name, std::vector<uint8_t> bytes, const
                            "); it runs in ONNX Runtime Web instead");
   }
 
-  entry->onnx_bytes = std::move(bytes);
   const int id = entry->id;
+  entry->engine_supported = entry->engine != nullptr;
+  const bool becomes_active = !built_in || !active_model();
+  // Only the active model keeps its engine (and the engine's worker threads).
+  if (!becomes_active)
+    entry->engine.reset();
   models_.push_back(std::move(entry));
-  if (!built_in || !active_model())
+  if (becomes_active)
     set_active_model(id);
+  return Status::success();
+}
+
+Status App::load_engine(ModelEntry& model) {
+  if (model.engine)
+    return Status::success();
+  engine::EngineOptions engine_options;
+  engine_options.threads = platform_.threads;
+  const auto load_start = std::chrono::steady_clock::now();
+  Result<std::unique_ptr<InferenceBackend>> backend =
+      engine::load_model(model.onnx_bytes, model.card.file, engine_options);
+  if (!backend) {
+    model.engine_error = backend.message();
+    return backend.error();
+  }
+  // A card that does not fit the model is the card's fault, not the engine's: no fallback.
+  Result<std::unique_ptr<Detector>> detector = Detector::create(model.card, std::move(*backend));
+  if (!detector)
+    return detector.error();
+  model.engine = std::move(*detector);
+  char text[64];
+  std::snprintf(text, sizeof text, ": engine ready in %.0f ms", milliseconds_since(load_start));
+  log_info("app", model.card.name + text);
   return Status::success();
 }
 
@@ -332,6 +347,16 @@ void App::set_active_model(int model_id) {
   ModelEntry* model = find_model(model_id);
   if (!model || !model->usable())
     return;
+  if (ModelEntry* previous = active_model(); previous && previous != model) {
+    previous->engine.reset();
+  }
+  if (model->engine_supported) {
+    Status loaded = load_engine(*model);
+    if (!loaded) {
+      model->engine_supported = false;
+      report_error(loaded.message());
+    }
+  }
   active_model_id_ = model_id;
   hidden_classes_.assign(model->card.class_names.size(), false);
   if (!model->engine && backend_ == BackendKind::kSightline) {
@@ -468,6 +493,7 @@ void App::start_job(const Job& job) {
   raw.geometry = prepared->geometry;
   raw.preprocess_ms = milliseconds_since(preprocess_start);
 
+  ++inference_runs_;
   const auto inference_start = std::chrono::steady_clock::now();
   if (job.backend == BackendKind::kSightline) {
     Result<FloatTensor> output = detector->infer(*prepared);

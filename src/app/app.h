@@ -51,13 +51,15 @@ struct ModelEntry {
   bool built_in = false;
   std::string guess_note;  // what was guessed when the model came without a card
   std::vector<uint8_t> onnx_bytes;
-  std::unique_ptr<Detector> engine;  // null when our engine cannot run this model
+  // Our engine for this model; only the active model holds one (null for the others).
+  std::unique_ptr<Detector> engine;
+  bool engine_supported = false;  // our engine can run it; engine_error says why not
   std::string engine_error;
   // The card checked against the model's shapes for ONNX Runtime Web; its backend never runs.
   std::unique_ptr<Detector> onnxruntime;
   std::string unavailable_reason;  // a built-in card whose model file is missing
 
-  bool usable() const { return engine || onnxruntime; }
+  bool usable() const { return engine_supported || onnxruntime; }
 };
 
 // A model's raw output for one photo, kept so slider moves only re-run post-processing.
@@ -139,6 +141,8 @@ class App {
   const std::deque<std::string>& errors() const { return errors_; }
   void dismiss_errors() { errors_.clear(); }
   LogBuffer& log() { return log_; }
+  // Inferences started for the gallery so far (slider moves must not add any).
+  int inference_runs() const { return inference_runs_; }
   int busy_jobs() const { return static_cast<int>(queue_.size()) + (job_in_flight_ ? 1 : 0); }
   int& hovered_detection() { return hovered_detection_; }
 
@@ -153,6 +157,7 @@ class App {
   void add_image(const std::string& name, std::span<const uint8_t> bytes);
   Status add_model(const std::string& name, std::vector<uint8_t> bytes, const ModelCard* card,
                    bool built_in);
+  Status load_engine(ModelEntry& model);
   void fill_class_names(ModelCard& card, const std::vector<std::string>& search_dirs);
   GalleryImage* find_image(int image_id) const;
   ModelEntry* find_model(int model_id) const;
@@ -176,6 +181,7 @@ class App {
   std::vector<bool> hidden_classes_;
   std::deque<Job> queue_;
   bool job_in_flight_ = false;
+  int inference_runs_ = 0;
   std::deque<std::string> errors_;
   LogBuffer log_;
   int hovered_detection_ = -1;

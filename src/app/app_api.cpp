@@ -82,13 +82,15 @@ std::string App::state_json() const {
   state["cross_origin_isolated"] = platform_.cross_origin_isolated;
   state["backend"] = backend_name(backend_);
   state["busy_jobs"] = busy_jobs();
+  state["inference_runs"] = inference_runs_;
+  state["options"] = {{"conf", options_.confidence}, {"iou", options_.iou}};
 
   json models = json::array();
   for (const auto& model : models_) {
     models.push_back({{"id", model->id},
                       {"name", model->card.name},
                       {"active", model->id == active_model_id_},
-                      {"engine", model->engine != nullptr},
+                      {"engine", model->engine_supported},
                       {"engine_error", model->engine_error},
                       {"guess", model->guess_note},
                       {"unavailable", model->unavailable_reason}});

@@ -26,7 +26,7 @@ void draw_model_list(App& app) {
     std::string label = model->card.name;
     if (!model->unavailable_reason.empty()) {
       label += " (file missing)";
-    } else if (!model->engine) {
+    } else if (!model->engine_supported) {
       label += " (ONNX Runtime only)";
     } else if (!model->guess_note.empty()) {
       label += " (guessed card)";
@@ -61,7 +61,7 @@ void draw_model_list(App& app) {
 void draw_backend_choice(App& app) {
   ImGui::TextUnformatted("Backend");
   const ModelEntry* model = app.active_model();
-  ImGui::BeginDisabled(model && !model->engine);
+  ImGui::BeginDisabled(model && !model->engine_supported);
   if (ImGui::RadioButton("Sightline engine", app.backend() == BackendKind::kSightline)) {
     app.set_backend(BackendKind::kSightline);
   }

@@ -155,6 +155,23 @@ async function testApp(browser, root) {
       await page.evaluate(() => window.sightline.setBackend('sightline'));
     });
 
+    await step('app: moving the confidence slider re-runs only post-processing', async () => {
+      const before = await appState(page);
+      await page.evaluate(() => window.sightline.setOptions({ conf: 0.83 }));
+      let image = await waitForImageDetections(page, 'dog.jpg');
+      let after = await appState(page);
+      const labels = image.detections.map((d) => d.label).sort().join(',');
+      check(after.options.conf > 0.82 && labels === 'dog',
+        'options: at confidence 0.83 only the dog (0.85) stays', labels);
+      await page.evaluate(() => window.sightline.setOptions({ conf: 0.3 }));
+      image = await waitForImageDetections(page, 'dog.jpg');
+      after = await appState(page);
+      checkDogDetections(image.detections, 'options back to 0.3');
+      check(after.inference_runs === before.inference_runs,
+        'options: no inference ran for the slider moves',
+        `${before.inference_runs} -> ${after.inference_runs}`);
+    });
+
     await step('app: a dropped PDF gives an error and nothing is lost', async () => {
       const before = await appState(page);
       const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n');

@@ -34,6 +34,10 @@ const sightline = {
     return errors.length ? errors[errors.length - 1] : null;
   },
   onnxruntimeLoaded: () => Boolean(module?.sightlineOnnxRuntime.loaded()),
+  // The canvas UI's sliders: re-runs only post-processing on the cached model output.
+  setOptions({ conf, iou } = {}) {
+    module._sightline_web_set_options(checkThreshold(conf, 'conf'), checkThreshold(iou, 'iou'));
+  },
   // The backend the canvas UI uses, like its radio buttons: "sightline" or "onnxruntime".
   setBackend(backend) {
     if (!(backend in BACKENDS)) throw new Error(`unknown backend "${backend}"`);

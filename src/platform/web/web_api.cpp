@@ -78,6 +78,23 @@ EMSCRIPTEN_KEEPALIVE void sightline_web_set_backend(int backend) {
                                 : sightline::app::BackendKind::kSightline);
 }
 
+// The UI's confidence and IoU sliders; NaN leaves one as it is. Out-of-range values are
+// refused with a message in the UI.
+EMSCRIPTEN_KEEPALIVE void sightline_web_set_options(float confidence, float iou) {
+  sightline::app::App* app = sightline::platform::web_app();
+  if (!app)
+    return;
+  sightline::PostprocessOptions options = app->options();
+  if (!std::isnan(confidence))
+    options.confidence = confidence;
+  if (!std::isnan(iou))
+    options.iou = iou;
+  sightline::Status valid = sightline::validate_options(options);
+  if (!valid)
+    return app->report_error(valid.message());
+  app->options() = options;
+}
+
 // The app's state (see App::state_json); valid until the next call.
 EMSCRIPTEN_KEEPALIVE const char* sightline_web_state() {
   sightline::app::App* app = sightline::platform::web_app();
