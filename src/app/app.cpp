@@ -415,7 +415,7 @@ void App::refresh_detections(GalleryImage& image) {
   if (raw == image.raw_outputs.end()) {
     if (!image.queued) {
       image.queued = true;
-      queue_.push_back(Job{image.id, model->id, backend_});
+      queue_.push_back(Job{image.id, model->id, backend_, frame_});
     }
     return;
   }
@@ -463,7 +463,13 @@ void App::run_pending_work() {
   GalleryImage* selected = selected_image();
   if (selected && validate_options(options_))
     refresh_detections(*selected);
+  ++frame_;
   if (job_in_flight_ || queue_.empty())
+    return;
+  // Inference with our engine blocks this thread; waiting one frame lets the browser show the
+  // frame that says "Detecting..." first: it presents a frame only after the frame callback
+  // that drew it has returned.
+  if (frame_ < queue_.front().queued_at_frame + 3)
     return;
   const Job job = queue_.front();
   queue_.pop_front();

@@ -151,6 +151,7 @@ class App {
     int image_id = 0;
     int model_id = 0;
     BackendKind backend = BackendKind::kSightline;
+    int64_t queued_at_frame = 0;
   };
 
   void open_file(const std::string& path);
@@ -182,6 +183,7 @@ class App {
   std::deque<Job> queue_;
   bool job_in_flight_ = false;
   int inference_runs_ = 0;
+  int64_t frame_ = 0;
   std::deque<std::string> errors_;
   LogBuffer log_;
   int hovered_detection_ = -1;

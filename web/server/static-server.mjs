@@ -77,11 +77,19 @@ function handle(root, isolationHeaders, request, response) {
     if (error || !stats.isFile()) return send(response, 404, 'not found', headers);
 
     const type = MIME_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
+    // Revalidated on every use (no-cache) but answered with 304 when unchanged, so the threaded
+    // build's workers, which each load the module's JS, do not download it again.
+    const etag = `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    const cacheHeaders = { ETag: etag, 'Cache-Control': 'no-cache' };
+    if (request.headers['if-none-match'] === etag) {
+      response.writeHead(304, { ...headers, ...cacheHeaders });
+      return response.end();
+    }
     response.writeHead(200, {
       ...headers,
+      ...cacheHeaders,
       'Content-Type': type,
       'Content-Length': stats.size,
-      'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
     });
     if (request.method === 'HEAD') return response.end();
