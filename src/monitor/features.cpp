@@ -75,22 +75,26 @@ InputFeatures compute_input_features(const Image& image) {
 
   const size_t pixels = static_cast<size_t>(image.width) * image.height;
   double luma_sum = 0;
-  double luma_squares = 0;
   double saturation_sum = 0;
   for (size_t i = 0; i < pixels; ++i) {
     const uint8_t* pixel = &image.rgb[i * 3];
-    const double y = luma(pixel);
-    luma_sum += y;
-    luma_squares += y * y;
+    luma_sum += luma(pixel);
     const int high = std::max({pixel[0], pixel[1], pixel[2]});
     const int low = std::min({pixel[0], pixel[1], pixel[2]});
     if (high > 0) saturation_sum += static_cast<double>(high - low) / high;
   }
   const double count = static_cast<double>(pixels);
   features.brightness = luma_sum / count;
-  features.contrast =
-      std::sqrt(std::max(0.0, luma_squares / count - features.brightness * features.brightness));
   features.saturation = saturation_sum / count;
+
+  // A second pass around the mean: E[Y^2] - E[Y]^2 loses the small variances of flat photos
+  // to cancellation.
+  double squared_deviations = 0;
+  for (size_t i = 0; i < pixels; ++i) {
+    const double deviation = luma(&image.rgb[i * 3]) - features.brightness;
+    squared_deviations += deviation * deviation;
+  }
+  features.contrast = std::sqrt(squared_deviations / count);
   features.sharpness = laplacian_variance(image);
   return features;
 }
