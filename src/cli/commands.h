@@ -16,6 +16,8 @@ int run_info(const std::vector<std::string>& words);
 int run_validate(const std::vector<std::string>& words);
 int run_eval(const std::vector<std::string>& words);
 int run_runs(const std::vector<std::string>& words);
+int run_monitor(const std::vector<std::string>& words);
+int run_compare(const std::vector<std::string>& words);
 
 // Prints "sightline: <message>" to stderr and returns the code, for one-line error exits.
 int fail(int exit_code, const std::string& message);

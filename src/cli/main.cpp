@@ -22,6 +22,12 @@ constexpr const char* kUsage =
     "      COCO metrics (equal to pycocotools), confusion matrix, errors, slices; recorded\n"
     "  runs [list | show ID | diff A B] [--ledger FILE]\n"
     "      the ledger of evaluation runs\n"
+    "  monitor baseline DIR --out B.json [--model CARD|ONNX] [--force]\n"
+    "  monitor check DIR --baseline B.json [--json] [--alpha 0.01] [--psi 0.2] [--min-photos 20]\n"
+    "      drift of a folder of photos against a saved baseline; exit 1 when an alarm fires\n"
+    "  compare DATASET --model A --candidate B [--json] [--conf 0.3] [--iou 0.45]\n"
+    "                  [--candidate-conf X] [--ledger FILE] [--no-ledger]\n"
+    "      shadow comparison of two models on the same photos (and both evaluated if labelled)\n"
     "\n"
     "--model takes a card name from models/ (default yolox_nano), a card path or an .onnx file.\n"
     "Model files are read from $SIGHTLINE_MODELS (default ../shared/models).\n";
@@ -46,6 +52,8 @@ int main(int argc, char** argv) {
   if (command == "validate") return sightline::cli::run_validate(words);
   if (command == "eval") return sightline::cli::run_eval(words);
   if (command == "runs") return sightline::cli::run_runs(words);
+  if (command == "monitor") return sightline::cli::run_monitor(words);
+  if (command == "compare") return sightline::cli::run_compare(words);
 
   std::fprintf(stderr, "sightline: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return sightline::cli::kExitUsage;
