@@ -155,6 +155,24 @@ async function testApp(browser, root) {
       await page.evaluate(() => window.sightline.setBackend('sightline'));
     });
 
+    await step('app: several photos dropped at once join the gallery', async () => {
+      const before = await appState(page);
+      await dropFiles(page, ['eagle.jpg', 'giraffe.jpg'].map((name) => ({
+        name, bytes: readPhoto(name), type: 'image/jpeg',
+      })));
+      const giraffe = await waitForImageDetections(page, 'giraffe.jpg');
+      const state = await appState(page);
+      const names = state.images.map((i) => i.name);
+      check(state.images.length === before.images.length + 2 && names.includes('eagle.jpg'),
+        'gallery: both photos added, the earlier one kept', names.join(', '));
+      check(giraffe.detections.some((d) => d.label === 'giraffe'),
+        'gallery: the selected last photo shows a giraffe',
+        giraffe.detections.map((d) => d.label).join(', '));
+      await page.evaluate((id) => window.sightline.selectImage(id),
+        state.images.find((i) => i.name === 'dog.jpg').id);
+      await waitForImageDetections(page, 'dog.jpg');
+    });
+
     await step('app: moving the confidence slider re-runs only post-processing', async () => {
       const before = await appState(page);
       await page.evaluate(() => window.sightline.setOptions({ conf: 0.83 }));
@@ -200,7 +218,7 @@ async function testApp(browser, root) {
       { timeout: 15_000 });
       const state = await appState(page);
       console.log(`    error shown: ${state.errors.find((e) => e.includes('huge.png'))}`);
-      check(state.images.length === 1 && state.models.some((m) => m.active),
+      check(state.images.length === 3 && state.models.some((m) => m.active),
         'drop/huge: the app keeps its photo and model');
     });
 

@@ -9,14 +9,30 @@ export function createOnnxRuntimeBridge(module) {
   let ortPromise = null;
   const sessions = new Map();
 
+  // Into the app's log window (and the console, through the app's log sink).
+  function log(level, text) {
+    const origin = 'onnxruntime';
+    const originSize = module.lengthBytesUTF8(origin) + 1;
+    const textSize = module.lengthBytesUTF8(text) + 1;
+    const originPointer = module._malloc(originSize);
+    const textPointer = module._malloc(textSize);
+    module.stringToUTF8(origin, originPointer, originSize);
+    module.stringToUTF8(text, textPointer, textSize);
+    module._sightline_web_log(level, originPointer, textPointer);
+    module._free(originPointer);
+    module._free(textPointer);
+  }
+
   function loadOrt() {
+    const start = performance.now();
     ortPromise ??= import(ORT_DIR + 'ort.wasm.bundle.min.mjs').then((ort) => {
       // Only the .wasm is fetched: its JS glue is inside the bundle.
       ort.env.wasm.wasmPaths = { wasm: ORT_DIR + 'ort-wasm-simd-threaded.wasm' };
       // ONNX Runtime falls back to one thread by itself when the page is not isolated.
       ort.env.wasm.numThreads = self.crossOriginIsolated
         ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-      console.log(`onnxruntime: loaded, ${ort.env.wasm.numThreads} thread(s)`);
+      log(1, `ONNX Runtime Web ${ort.env.versions?.web ?? ''} imported in ` +
+        `${Math.round(performance.now() - start)} ms, ${ort.env.wasm.numThreads} thread(s)`);
       return ort;
     });
     return ortPromise;
@@ -27,10 +43,16 @@ export function createOnnxRuntimeBridge(module) {
       // The model is copied out of the module's memory now, before the C++ caller returns.
       const bytes = modelBytes();
       const pending = loadOrt().then(async (ort) => {
+        const start = performance.now();
         const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+        const milliseconds = Math.round(performance.now() - start);
+        log(1, `session for model ${modelId} created in ${milliseconds} ms`);
         return { ort, session };
       });
-      pending.catch(() => sessions.delete(modelId));
+      pending.catch((error) => {
+        sessions.delete(modelId);
+        log(3, `cannot create a session: ${error.message ?? error}`);
+      });
       sessions.set(modelId, pending);
     }
     return sessions.get(modelId);

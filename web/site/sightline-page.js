@@ -34,6 +34,10 @@ const sightline = {
     return errors.length ? errors[errors.length - 1] : null;
   },
   onnxruntimeLoaded: () => Boolean(module?.sightlineOnnxRuntime.loaded()),
+  // Shows a gallery photo (an id from state().images) on the canvas.
+  selectImage(id) {
+    module._sightline_web_select_image(id);
+  },
   // The canvas UI's sliders: re-runs only post-processing on the cached model output.
   setOptions({ conf, iou } = {}) {
     module._sightline_web_set_options(checkThreshold(conf, 'conf'), checkThreshold(iou, 'iou'));

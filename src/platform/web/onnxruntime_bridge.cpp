@@ -53,8 +53,7 @@ class WebOnnxRuntimeRunner : public app::OnnxRuntimeRunner {
 
 app::OnnxRuntimeRunner::Done take_pending_run(int request) {
   auto found = pending_runs().find(request);
-  if (found == pending_runs().end())
-    return {};
+  if (found == pending_runs().end()) return {};
   app::OnnxRuntimeRunner::Done done = std::move(found->second);
   pending_runs().erase(found);
   return done;
@@ -74,8 +73,7 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE void sightline_web_onnxruntime_done(int request, const float* data, int count,
                                                          const int* dims, int rank) {
   auto done = sightline::platform::take_pending_run(request);
-  if (!done)
-    return;
+  if (!done) return;
   sightline::FloatTensor output;
   output.shape.assign(dims, dims + std::max(rank, 0));
   if (rank < 1 || output.element_count() != count) {
@@ -89,8 +87,7 @@ EMSCRIPTEN_KEEPALIVE void sightline_web_onnxruntime_done(int request, const floa
 
 EMSCRIPTEN_KEEPALIVE void sightline_web_onnxruntime_failed(int request, const char* message) {
   auto done = sightline::platform::take_pending_run(request);
-  if (done)
-    done(sightline::make_error(message));
+  if (done) done(sightline::make_error(message));
 }
 
 }  // extern "C"
