@@ -96,11 +96,9 @@ Status App::load_builtin_models(const std::string& cards_dir, const std::string&
   std::error_code error;
   std::vector<fs::path> card_paths;
   for (const fs::directory_entry& entry : fs::directory_iterator(cards_dir, error)) {
-    if (entry.path().extension() == ".json")
-      card_paths.push_back(entry.path());
+    if (entry.path().extension() == ".json") card_paths.push_back(entry.path());
   }
-  if (error)
-    return make_error(cards_dir + ": cannot list model cards (" + error.message() + ")");
+  if (error) return make_error(cards_dir + ": cannot list model cards (" + error.message() + ")");
   std::sort(card_paths.begin(), card_paths.end());
 
   for (const fs::path& card_path : card_paths) {
@@ -125,13 +123,11 @@ Status App::load_builtin_models(const std::string& cards_dir, const std::string&
       continue;
     }
     Status added = add_model(card->file, std::move(*model_bytes), &card.value(), true);
-    if (!added)
-      report_error(added.message());
+    if (!added) report_error(added.message());
   }
 
   for (const auto& model : models_) {
-    if (model->card.name == default_model && model->usable())
-      set_active_model(model->id);
+    if (model->card.name == default_model && model->usable()) set_active_model(model->id);
   }
   if (!active_model()) {
     return make_error("no usable model: none of the cards in " + cards_dir +
@@ -141,13 +137,11 @@ Status App::load_builtin_models(const std::string& cards_dir, const std::string&
 }
 
 void App::fill_class_names(ModelCard& card, const std::vector<std::string>& search_dirs) {
-  if (!card.class_names.empty() || card.class_names_file.empty())
-    return;
+  if (!card.class_names.empty() || card.class_names_file.empty()) return;
   std::error_code error;
   for (const std::string& dir : search_dirs) {
     const fs::path path = fs::path(dir) / card.class_names_file;
-    if (!fs::exists(path, error))
-      continue;
+    if (!fs::exists(path, error)) continue;
     Result<std::vector<uint8_t>> bytes = read_file(path.string(), kMaxTextFileBytes);
     if (!bytes) {
       report_error(bytes.message());
@@ -170,8 +164,7 @@ void App::fill_class_names(ModelCard& card, const std::vector<std::string>& sear
 Status App::add_model(const std::string& name, std::vector<uint8_t> bytes, const ModelCard* card,
                       bool built_in) {
   Result<engine::ModelSummary> summary = engine::inspect_model(bytes, name);
-  if (!summary)
-    return make_error(summary.message());
+  if (!summary) return make_error(summary.message());
 
   auto entry = std::make_unique<ModelEntry>();
   entry->id = next_id_++;
@@ -194,23 +187,21 @@ Status App::add_model(const std::string& name, std::vector<uint8_t> bytes, const
     }
     Result<GuessedCard> guess =
         guess_card(name, summary->inputs[0], summary->outputs[0], coco_names);
-    if (!guess)
-      return make_error(guess.message());
+    if (!guess) return make_error(guess.message());
     entry->card = guess->card;
+    if (entry->card.file.empty()) entry->card.file = name;
     entry->guess_note = "no card for " + name + ": " + guess->explanation;
     log_warning("app", entry->guess_note);
   }
 
   entry->onnx_bytes = std::move(bytes);
   Status engine_loaded = load_engine(*entry);
-  if (!engine_loaded && entry->engine_error.empty())
-    return engine_loaded;
+  if (!engine_loaded && entry->engine_error.empty()) return engine_loaded;
 
   if (onnxruntime_) {
     auto deferred = std::make_unique<DeferredBackend>(summary->inputs, summary->outputs);
     Result<std::unique_ptr<Detector>> detector = Detector::create(entry->card, std::move(deferred));
-    if (!detector)
-      return make_error(detector.message());
+    if (!detector) return make_error(detector.message());
     entry->onnxruntime = std::move(*detector);
   }
 
@@ -226,17 +217,14 @@ Status App::add_model(const std::string& name, std::vector<uint8_t> bytes, const
   entry->engine_supported = entry->engine != nullptr;
   const bool becomes_active = !built_in || !active_model();
   // Only the active model keeps its engine (and the engine's worker threads).
-  if (!becomes_active)
-    entry->engine.reset();
+  if (!becomes_active) entry->engine.reset();
   models_.push_back(std::move(entry));
-  if (becomes_active)
-    set_active_model(id);
+  if (becomes_active) set_active_model(id);
   return Status::success();
 }
 
 Status App::load_engine(ModelEntry& model) {
-  if (model.engine)
-    return Status::success();
+  if (model.engine) return Status::success();
   engine::EngineOptions engine_options;
   engine_options.threads = platform_.threads;
   const auto load_start = std::chrono::steady_clock::now();
@@ -248,8 +236,7 @@ Status App::load_engine(ModelEntry& model) {
   }
   // A card that does not fit the model is the card's fault, not the engine's: no fallback.
   Result<std::unique_ptr<Detector>> detector = Detector::create(model.card, std::move(*backend));
-  if (!detector)
-    return detector.error();
+  if (!detector) return detector.error();
   model.engine = std::move(*detector);
   char text[64];
   std::snprintf(text, sizeof text, ": engine ready in %.0f ms", milliseconds_since(load_start));
@@ -272,12 +259,10 @@ void App::open_file(const std::string& path) {
 
   if (extension == ".json") {
     Result<std::vector<uint8_t>> bytes = read_file(path, kMaxTextFileBytes);
-    if (!bytes)
-      return report_error(bytes.message());
+    if (!bytes) return report_error(bytes.message());
     Result<ModelCard> card = parse_model_card(
         std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), name);
-    if (!card)
-      return report_error(card.message());
+    if (!card) return report_error(card.message());
     fill_class_names(*card, {fs::path(path).parent_path().string(), models_dir_});
     log_info("app", "card " + name + " waits for its model " + card->file);
     pending_cards_.push_back(std::move(*card));
@@ -286,30 +271,25 @@ void App::open_file(const std::string& path) {
 
   if (extension == ".onnx") {
     Result<std::vector<uint8_t>> bytes = read_file(path, kMaxModelFileBytes);
-    if (!bytes)
-      return report_error(bytes.message());
+    if (!bytes) return report_error(bytes.message());
     auto card = std::find_if(pending_cards_.begin(), pending_cards_.end(),
                              [&](const ModelCard& c) { return c.file == name; });
     const ModelCard* card_pointer = card != pending_cards_.end() ? &*card : nullptr;
     Status added = add_model(name, std::move(*bytes), card_pointer, false);
-    if (!added)
-      return report_error("model not added: " + added.message());
-    if (card_pointer)
-      pending_cards_.erase(card);
+    if (!added) return report_error("model not added: " + added.message());
+    if (card_pointer) pending_cards_.erase(card);
     return;
   }
 
   Result<std::vector<uint8_t>> bytes = read_file(path, kMaxPhotoFileBytes);
-  if (!bytes)
-    return report_error(bytes.message());
+  if (!bytes) return report_error(bytes.message());
   add_image(name, *bytes);
 }
 
 void App::add_image(const std::string& name, std::span<const uint8_t> bytes) {
   const auto start = std::chrono::steady_clock::now();
   Result<Image> decoded = decode_image(bytes, name);
-  if (!decoded)
-    return report_error(decoded.message());
+  if (!decoded) return report_error(decoded.message());
 
   auto image = std::make_unique<GalleryImage>();
   image->id = next_id_++;
@@ -325,16 +305,14 @@ void App::add_image(const std::string& name, std::span<const uint8_t> bytes) {
 
 ModelEntry* App::find_model(int model_id) const {
   for (auto& model : models_) {
-    if (model->id == model_id)
-      return model.get();
+    if (model->id == model_id) return model.get();
   }
   return nullptr;
 }
 
 GalleryImage* App::find_image(int image_id) const {
   for (auto& image : images_) {
-    if (image->id == image_id)
-      return image.get();
+    if (image->id == image_id) return image.get();
   }
   return nullptr;
 }
@@ -345,8 +323,7 @@ ModelEntry* App::active_model() const {
 
 void App::set_active_model(int model_id) {
   ModelEntry* model = find_model(model_id);
-  if (!model || !model->usable())
-    return;
+  if (!model || !model->usable()) return;
   if (ModelEntry* previous = active_model(); previous && previous != model) {
     previous->engine.reset();
   }
@@ -376,8 +353,7 @@ GalleryImage* App::selected_image() {
 }
 
 void App::select_image(int image_id) {
-  if (find_image(image_id))
-    selected_image_id_ = image_id;
+  if (find_image(image_id)) selected_image_id_ = image_id;
 }
 
 bool App::class_hidden(int class_id) const {
@@ -387,12 +363,10 @@ bool App::class_hidden(int class_id) const {
 
 Detector* App::detector_for(ModelEntry& model, BackendKind backend, std::string& why_not) {
   if (backend == BackendKind::kSightline) {
-    if (!model.engine)
-      why_not = "Sightline's engine cannot run this model: " + model.engine_error;
+    if (!model.engine) why_not = "Sightline's engine cannot run this model: " + model.engine_error;
     return model.engine.get();
   }
-  if (!model.onnxruntime)
-    why_not = "ONNX Runtime Web is not available here";
+  if (!model.onnxruntime) why_not = "ONNX Runtime Web is not available here";
   return model.onnxruntime.get();
 }
 
@@ -403,11 +377,9 @@ std::string App::detections_key() const {
 
 void App::refresh_detections(GalleryImage& image) {
   const std::string key = detections_key();
-  if (image.detections_key == key)
-    return;
+  if (image.detections_key == key) return;
   ModelEntry* model = active_model();
-  if (!model)
-    return;
+  if (!model) return;
 
   const auto raw = std::find_if(
       image.raw_outputs.begin(), image.raw_outputs.end(),
@@ -422,8 +394,7 @@ void App::refresh_detections(GalleryImage& image) {
 
   std::string why_not;
   Detector* detector = detector_for(*model, backend_, why_not);
-  if (!detector)
-    return;
+  if (!detector) return;
   const auto start = std::chrono::steady_clock::now();
   Result<std::vector<Detection>> detections =
       detector->finish(raw->tensor, raw->geometry, options_);
@@ -448,8 +419,7 @@ void App::refresh_detections(GalleryImage& image) {
 
 void App::store_raw_output(int image_id, RawOutput raw) {
   GalleryImage* image = find_image(image_id);
-  if (!image)
-    return;
+  if (!image) return;
   image->queued = false;
   image->shown_raw = nullptr;
   image->detections_key.clear();
@@ -461,16 +431,13 @@ void App::store_raw_output(int image_id, RawOutput raw) {
 
 void App::run_pending_work() {
   GalleryImage* selected = selected_image();
-  if (selected && validate_options(options_))
-    refresh_detections(*selected);
+  if (selected && validate_options(options_)) refresh_detections(*selected);
   ++frame_;
-  if (job_in_flight_ || queue_.empty())
-    return;
+  if (job_in_flight_ || queue_.empty()) return;
   // Inference with our engine blocks this thread; waiting one frame lets the browser show the
   // frame that says "Detecting..." first: it presents a frame only after the frame callback
   // that drew it has returned.
-  if (frame_ < queue_.front().queued_at_frame + 3)
-    return;
+  if (frame_ < queue_.front().queued_at_frame + 3) return;
   const Job job = queue_.front();
   queue_.pop_front();
   start_job(job);
@@ -479,8 +446,7 @@ void App::run_pending_work() {
 void App::start_job(const Job& job) {
   GalleryImage* image = find_image(job.image_id);
   ModelEntry* model = find_model(job.model_id);
-  if (!image || !model)
-    return;
+  if (!image || !model) return;
   std::string why_not;
   Detector* detector = detector_for(*model, job.backend, why_not);
   if (!detector) {

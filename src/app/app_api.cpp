@@ -13,24 +13,20 @@ namespace sightline::app {
 void App::detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKind backend,
                          PostprocessOptions options, ApiDone done) {
   Status valid = validate_options(options);
-  if (!valid)
-    return done(valid.error());
+  if (!valid) return done(valid.error());
   ModelEntry* model = active_model();
-  if (!model)
-    return done(make_error("no model is loaded"));
+  if (!model) return done(make_error("no model is loaded"));
   if (backend == BackendKind::kOnnxRuntime && !onnxruntime_) {
     return done(make_error("ONNX Runtime Web is only available in the web build"));
   }
   std::string why_not;
   Detector* detector = detector_for(*model, backend, why_not);
-  if (!detector)
-    return done(make_error(why_not));
+  if (!detector) return done(make_error(why_not));
   const std::vector<std::string> class_names = model->card.class_names;
 
   if (backend == BackendKind::kSightline) {
     Result<DetectionReport> report = detector->detect(bytes, name, options);
-    if (!report)
-      return done(report.error());
+    if (!report) return done(report.error());
     return done(report_to_json(*report, class_names));
   }
 
@@ -40,8 +36,7 @@ void App::detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKi
   report->image = name;
   const auto decode_start = std::chrono::steady_clock::now();
   Result<Image> image = decode_image(bytes, name);
-  if (!image)
-    return done(image.error());
+  if (!image) return done(image.error());
   report->width = image->width;
   report->height = image->height;
   report->timings.decode_ms = milliseconds_since(decode_start);
@@ -56,8 +51,7 @@ void App::detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKi
                     [this, model_id, report, prepared, options, class_names, inference_start,
                      done = std::move(done)](Result<FloatTensor> output) {
                       report->timings.inference_ms = milliseconds_since(inference_start);
-                      if (!output)
-                        return done(output.error());
+                      if (!output) return done(output.error());
                       ModelEntry* model = find_model(model_id);
                       if (!model || !model->onnxruntime)
                         return done(make_error("the model was unloaded"));
@@ -65,8 +59,7 @@ void App::detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKi
                       Result<std::vector<Detection>> detections =
                           model->onnxruntime->finish(*output, prepared->geometry, options);
                       report->timings.postprocess_ms = milliseconds_since(postprocess_start);
-                      if (!detections)
-                        return done(detections.error());
+                      if (!detections) return done(detections.error());
                       report->detections = std::move(*detections);
                       done(report_to_json(*report, class_names));
                     });

@@ -58,8 +58,7 @@ int box_under_mouse(const App& app, const GalleryImage& image, ImVec2 photo_poin
   float best_area = 0;
   for (size_t i = 0; i < image.detections.size(); ++i) {
     const Detection& d = image.detections[i];
-    if (app.class_hidden(d.class_id))
-      continue;
+    if (app.class_hidden(d.class_id)) continue;
     if (photo_point.x < d.x1 || photo_point.x > d.x2 || photo_point.y < d.y1 ||
         photo_point.y > d.y2) {
       continue;
@@ -77,14 +76,12 @@ void draw_boxes(App& app, const GalleryImage& image, const ModelCard& card, ImDr
                 ImVec2 image_origin, float zoom) {
   for (size_t i = 0; i < image.detections.size(); ++i) {
     const Detection& d = image.detections[i];
-    if (app.class_hidden(d.class_id))
-      continue;
+    if (app.class_hidden(d.class_id)) continue;
     const bool hovered = static_cast<int>(i) == app.hovered_detection();
     const ImVec2 p1(image_origin.x + d.x1 * zoom, image_origin.y + d.y1 * zoom);
     const ImVec2 p2(image_origin.x + d.x2 * zoom, image_origin.y + d.y2 * zoom);
     const ImU32 colour = class_colour(d.class_id);
-    if (hovered)
-      draw_list->AddRectFilled(p1, p2, class_colour(d.class_id, 0.25f));
+    if (hovered) draw_list->AddRectFilled(p1, p2, class_colour(d.class_id, 0.25f));
     draw_list->AddRect(p1, p2, colour, 0.0f, 0, hovered ? 4.0f : 2.0f);
 
     char label[96];
@@ -143,8 +140,7 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
     view.image_id = image->id;
     view.fit_pending = true;
   }
-  if (view.fit_pending)
-    fit_view(view, image->image, region);
+  if (view.fit_pending) fit_view(view, image->image, region);
 
   ImGui::InvisibleButton("canvas_area", region,
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
@@ -157,8 +153,7 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
                                 ImGui::IsMouseDragging(ImGuiMouseButton_Middle))) {
     view.pan = ImVec2(view.pan.x + io.MouseDelta.x, view.pan.y + io.MouseDelta.y);
   }
-  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
-    view.fit_pending = true;
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) view.fit_pending = true;
 
   const ImVec2 image_origin(origin.x + view.pan.x, origin.y + view.pan.y);
   const ImVec2 image_end(image_origin.x + image->image.width * view.zoom,
@@ -173,11 +168,9 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
     const ImVec2 photo_point((io.MousePos.x - image_origin.x) / view.zoom,
                              (io.MousePos.y - image_origin.y) / view.zoom);
     hovered_box = box_under_mouse(app, *image, photo_point);
-    if (hovered_box >= 0)
-      app.hovered_detection() = hovered_box;
+    if (hovered_box >= 0) app.hovered_detection() = hovered_box;
   }
-  if (model)
-    draw_boxes(app, *image, model->card, draw_list, image_origin, view.zoom);
+  if (model) draw_boxes(app, *image, model->card, draw_list, image_origin, view.zoom);
   draw_list->PopClipRect();
   if (model && hovered_box >= 0) {
     draw_box_tooltip(model->card, image->detections[hovered_box], hovered_box);
@@ -185,8 +178,7 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
 
   // Overlay: view controls and what is happening.
   ImGui::SetCursorScreenPos(ImVec2(origin.x + 8, origin.y + 8));
-  if (ImGui::SmallButton("Fit"))
-    view.fit_pending = true;
+  if (ImGui::SmallButton("Fit")) view.fit_pending = true;
   ImGui::SameLine();
   if (ImGui::SmallButton("1:1")) {
     zoom_at(view, origin, ImVec2(origin.x + region.x * 0.5f, origin.y + region.y * 0.5f),

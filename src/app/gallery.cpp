@@ -28,8 +28,7 @@ void draw_gallery(App& app, const PanelRect& rect) {
     ImGui::BeginGroup();
     const float aspect = static_cast<float>(image->image.width) / image->image.height;
     ImVec2 size(thumb_width, thumb_width / aspect);
-    if (size.y > thumb_height)
-      size = ImVec2(thumb_height * aspect, thumb_height);
+    if (size.y > thumb_height) size = ImVec2(thumb_height * aspect, thumb_height);
     const bool is_selected = selected == image.get();
     const ImVec4 background =
         is_selected ? ImVec4(0.26f, 0.59f, 0.98f, 1.0f) : ImVec4(0.0f, 0.0f, 0.0f, 0.0f);
@@ -52,8 +51,7 @@ void draw_gallery(App& app, const PanelRect& rect) {
     ImGui::SameLine();
   }
   ImGui::NewLine();
-  if (clicked >= 0)
-    app.select_image(clicked);
+  if (clicked >= 0) app.select_image(clicked);
   ImGui::End();
 }
 

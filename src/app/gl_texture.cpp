@@ -48,8 +48,7 @@ Texture& Texture::operator=(Texture&& other) noexcept {
 
 Texture Texture::from_image(const Image& image) {
   Texture texture;
-  if (image.width <= 0 || image.height <= 0)
-    return texture;
+  if (image.width <= 0 || image.height <= 0) return texture;
 
   GLint max_size = 0;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);

@@ -44,8 +44,7 @@ void draw_model_list(App& app) {
                   model->card.license.empty() ? "unknown" : model->card.license.c_str());
       if (!model->unavailable_reason.empty())
         ImGui::TextUnformatted(model->unavailable_reason.c_str());
-      if (!model->engine_error.empty())
-        ImGui::TextUnformatted(model->engine_error.c_str());
+      if (!model->engine_error.empty()) ImGui::TextUnformatted(model->engine_error.c_str());
       ImGui::EndTooltip();
     }
     ImGui::PopID();
@@ -89,16 +88,13 @@ void draw_sliders(App& app) {
 void draw_class_filter(App& app) {
   ImGui::TextUnformatted("Classes");
   std::vector<bool>& hidden = app.hidden_classes();
-  if (ImGui::SmallButton("Show all"))
-    std::fill(hidden.begin(), hidden.end(), false);
+  if (ImGui::SmallButton("Show all")) std::fill(hidden.begin(), hidden.end(), false);
   ImGui::SameLine();
-  if (ImGui::SmallButton("Hide all"))
-    std::fill(hidden.begin(), hidden.end(), true);
+  if (ImGui::SmallButton("Hide all")) std::fill(hidden.begin(), hidden.end(), true);
 
   const ModelEntry* model = app.active_model();
   const GalleryImage* image = app.selected_image();
-  if (!model)
-    return;
+  if (!model) return;
   // Classes found in this photo, plus any hidden ones so they can be shown again.
   std::map<int, int> counts;
   if (image) {
@@ -106,14 +102,11 @@ void draw_class_filter(App& app) {
       ++counts[d.class_id];
   }
   for (size_t id = 0; id < hidden.size(); ++id) {
-    if (hidden[id])
-      counts.emplace(static_cast<int>(id), 0);
+    if (hidden[id]) counts.emplace(static_cast<int>(id), 0);
   }
-  if (counts.empty())
-    ImGui::TextDisabled("No detections to filter.");
+  if (counts.empty()) ImGui::TextDisabled("No detections to filter.");
   for (const auto& [class_id, count] : counts) {
-    if (class_id < 0 || class_id >= static_cast<int>(hidden.size()))
-      continue;
+    if (class_id < 0 || class_id >= static_cast<int>(hidden.size())) continue;
     bool shown = !hidden[class_id];
     ImGui::PushID(class_id);
     ImGui::ColorButton("##colour", ImGui::ColorConvertU32ToFloat4(class_colour(class_id)),
@@ -121,8 +114,7 @@ void draw_class_filter(App& app) {
     ImGui::SameLine();
     const std::string label =
         class_label(model->card, class_id) + " (" + std::to_string(count) + ")";
-    if (ImGui::Checkbox(label.c_str(), &shown))
-      hidden[class_id] = !shown;
+    if (ImGui::Checkbox(label.c_str(), &shown)) hidden[class_id] = !shown;
     ImGui::PopID();
   }
 }
@@ -141,8 +133,7 @@ void draw_detections_table(App& app) {
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("detections", 4, flags))
-    return;
+  if (!ImGui::BeginTable("detections", 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 24);
   ImGui::TableSetupColumn("class");
@@ -151,15 +142,13 @@ void draw_detections_table(App& app) {
   ImGui::TableHeadersRow();
   for (size_t i = 0; i < image->detections.size(); ++i) {
     const Detection& d = image->detections[i];
-    if (app.class_hidden(d.class_id))
-      continue;
+    if (app.class_hidden(d.class_id)) continue;
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::PushID(static_cast<int>(i));
     ImGui::Selectable(std::to_string(i).c_str(), app.hovered_detection() == static_cast<int>(i),
                       ImGuiSelectableFlags_SpanAllColumns);
-    if (ImGui::IsItemHovered())
-      app.hovered_detection() = static_cast<int>(i);
+    if (ImGui::IsItemHovered()) app.hovered_detection() = static_cast<int>(i);
     ImGui::PopID();
     ImGui::TableNextColumn();
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(class_colour(d.class_id)), "%s",
@@ -173,17 +162,13 @@ void draw_detections_table(App& app) {
 }
 
 void draw_log(App& app) {
-  if (ImGui::SmallButton("Clear"))
-    app.log().clear();
+  if (ImGui::SmallButton("Clear")) app.log().clear();
   ImGui::BeginChild("log_lines", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   for (const LogEntry& entry : app.log().snapshot()) {
     ImVec4 colour(0.85f, 0.85f, 0.85f, 1.0f);
-    if (entry.level == LogLevel::kWarning)
-      colour = ImVec4(1.0f, 0.8f, 0.3f, 1.0f);
-    if (entry.level == LogLevel::kError)
-      colour = ImVec4(1.0f, 0.45f, 0.4f, 1.0f);
-    if (entry.level == LogLevel::kDebug)
-      colour = ImVec4(0.6f, 0.6f, 0.6f, 1.0f);
+    if (entry.level == LogLevel::kWarning) colour = ImVec4(1.0f, 0.8f, 0.3f, 1.0f);
+    if (entry.level == LogLevel::kError) colour = ImVec4(1.0f, 0.45f, 0.4f, 1.0f);
+    if (entry.level == LogLevel::kDebug) colour = ImVec4(0.6f, 0.6f, 0.6f, 1.0f);
     ImGui::PushStyleColor(ImGuiCol_Text, colour);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::Text("%s: %s", entry.origin.c_str(), entry.text.c_str());
@@ -191,14 +176,12 @@ void draw_log(App& app) {
     ImGui::PopStyleColor();
   }
   // Follow new lines unless the user scrolled up to read.
-  if (ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 20)
-    ImGui::SetScrollHereY(1.0f);
+  if (ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 20) ImGui::SetScrollHereY(1.0f);
   ImGui::EndChild();
 }
 
 void draw_error_banner(App& app, const PanelRect& canvas) {
-  if (app.errors().empty())
-    return;
+  if (app.errors().empty()) return;
   ImGui::SetNextWindowPos(ImVec2(canvas.position.x + 8, canvas.position.y + 40));
   ImGui::SetNextWindowSize(ImVec2(canvas.size.x - 16, 0));
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.45f, 0.08f, 0.08f, 0.94f));
@@ -209,8 +192,7 @@ void draw_error_banner(App& app, const PanelRect& canvas) {
   for (const std::string& message : app.errors())
     ImGui::TextUnformatted(message.c_str());
   ImGui::PopTextWrapPos();
-  if (ImGui::SmallButton("Dismiss"))
-    app.dismiss_errors();
+  if (ImGui::SmallButton("Dismiss")) app.dismiss_errors();
   ImGui::End();
   ImGui::PopStyleColor();
 }

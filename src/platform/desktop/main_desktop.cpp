@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "core/model_store.h"
+#include "engine/simd/isa.h"
 #include "platform/common/imgui_window.h"
 
 namespace {
@@ -23,18 +24,6 @@ sightline::app::App* g_app = nullptr;
 
 void on_drop(GLFWwindow*, int count, const char** paths) {
   g_app->open_files(std::vector<std::string>(paths, paths + count));
-}
-
-std::string compiled_simd() {
-#if defined(__AVX2__)
-  return "AVX2";
-#elif defined(__SSE2__)
-  return "SSE2";
-#elif defined(__ARM_NEON)
-  return "NEON";
-#else
-  return "none";
-#endif
 }
 
 void print_usage() {
@@ -73,15 +62,15 @@ int main(int argc, char** argv) {
   platform.platform = "desktop";
   platform.variant = "native";
   platform.threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
-  platform.simd = compiled_simd();
+  // The kernels the engine picks at run time (AVX2+FMA where the CPU has it).
+  platform.simd = sightline::engine::simd::isa_name(sightline::engine::simd::select_isa(false));
   sightline::app::App app(platform, nullptr);
   g_app = &app;
   app.install_log_sink();
 
   sightline::Status loaded =
       app.load_builtin_models(sightline::default_cards_dir(), sightline::default_models_dir());
-  if (!loaded)
-    app.report_error(loaded.message());
+  if (!loaded) app.report_error(loaded.message());
   app.open_files(files);
   glfwSetDropCallback(*window, on_drop);
 

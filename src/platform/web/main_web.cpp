@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/simd/isa.h"
 #include "platform/common/imgui_window.h"
 #include "platform/web/web_platform.h"
 
@@ -36,7 +37,7 @@ app::PlatformInfo describe_platform() {
   app::PlatformInfo info;
   info.platform = "web";
   info.web = true;
-  info.simd = "SIMD128";
+  info.simd = sightline::engine::simd::isa_name(sightline::engine::simd::select_isa(false));
   info.cross_origin_isolated = page_is_cross_origin_isolated() != 0;
 #ifdef __EMSCRIPTEN_PTHREADS__
   info.variant = "threads";
