@@ -10,6 +10,8 @@
 #include "engine/graph/program.h"
 #include "engine/onnx/onnx_reader.h"
 #include "engine/ops/registry.h"
+#include "engine/parallel/thread_pool.h"
+#include "engine/simd/isa.h"
 #include "engine/status_macros.h"
 
 namespace sightline::engine {
@@ -49,8 +51,7 @@ std::string describe_unsupported(const std::vector<UnsupportedNode>& nodes) {
   std::string text =
       std::to_string(nodes.size()) + " unsupported node" + (nodes.size() == 1 ? "" : "s") + ": ";
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (i > 0)
-      text += "; ";
+    if (i > 0) text += "; ";
     text += nodes[i].node_name + " (" + nodes[i].op_type + "): " + nodes[i].reason;
   }
   return text;
@@ -58,9 +59,14 @@ std::string describe_unsupported(const std::vector<UnsupportedNode>& nodes) {
 
 class SightlineEngine final : public Engine {
  public:
-  SightlineEngine(std::unique_ptr<Program> program, TensorInfo input,
+  SightlineEngine(std::unique_ptr<parallel::ThreadPool> pool, std::string kernels,
+                  std::unique_ptr<Program> program, TensorInfo input,
                   std::vector<TensorInfo> outputs, std::string source)
-      : program_(std::move(program)), outputs_(std::move(outputs)), source_(std::move(source)) {
+      : pool_(std::move(pool)),
+        kernels_(std::move(kernels)),
+        program_(std::move(program)),
+        outputs_(std::move(outputs)),
+        source_(std::move(source)) {
     inputs_.push_back(std::move(input));
   }
 
@@ -79,14 +85,48 @@ class SightlineEngine final : public Engine {
 
   std::vector<PlannedNode> execution_order() const override {
     std::vector<PlannedNode> nodes;
-    if (!program_->planned())
-      return nodes;
+    if (!program_->planned()) return nodes;
     for (const StepInfo& step : program_->steps())
-      nodes.push_back({step.node_name, step.op_type});
+      nodes.push_back({step.node_name, step.op_type, step.kernel, step.flops});
     return nodes;
   }
 
   size_t folded_node_count() const override { return program_->folded_node_count(); }
+
+  std::string kernel_description() const override { return kernels_; }
+
+  void set_profiling(bool enabled) override { program_->set_profiling(enabled); }
+
+  EngineProfile profile() const override {
+    EngineProfile profile;
+    const int runs = program_->profiled_runs();
+    if (runs == 0 || !program_->planned()) return profile;
+    profile.runs = runs;
+    const std::vector<PlannedNode> nodes = execution_order();
+    const std::vector<double>& milliseconds = program_->step_milliseconds();
+    std::map<std::string, OpTypeProfile> by_type;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const double mean = milliseconds[i] / runs;
+      profile.nodes.push_back({nodes[i], mean});
+      profile.total_milliseconds += mean;
+      profile.total_flops += nodes[i].flops;
+      OpTypeProfile& type = by_type[nodes[i].op_type];
+      type.op_type = nodes[i].op_type;
+      ++type.steps;
+      type.milliseconds += mean;
+      type.flops += nodes[i].flops;
+    }
+    for (auto& [name, type] : by_type)
+      profile.op_types.push_back(type);
+    std::stable_sort(profile.op_types.begin(), profile.op_types.end(),
+                     [](const OpTypeProfile& a, const OpTypeProfile& b) {
+                       return a.milliseconds > b.milliseconds;
+                     });
+    return profile;
+  }
+
+  int64_t arena_bytes() const override { return program_->arena_bytes(); }
+  int arena_allocations() const override { return program_->arena_allocations(); }
 
   Status plan_declared_shape() {
     const std::vector<int64_t>& shape = inputs_[0].shape;
@@ -111,8 +151,7 @@ class SightlineEngine final : public Engine {
                         std::to_string(input.data.size()) + " values but its shape " +
                         shape_string(input.shape) + " needs " + std::to_string(count.value()));
     }
-    if (declared.shape.empty())
-      return Status::success();
+    if (declared.shape.empty()) return Status::success();
     bool matches = declared.shape.size() == input.shape.size();
     for (size_t i = 0; matches && i < input.shape.size(); ++i) {
       matches = declared.shape[i] < 0 || declared.shape[i] == input.shape[i];
@@ -125,6 +164,9 @@ class SightlineEngine final : public Engine {
     return Status::success();
   }
 
+  // Declared before the program so it outlives the operators that use it.
+  std::unique_ptr<parallel::ThreadPool> pool_;
+  std::string kernels_;
   std::unique_ptr<Program> program_;
   std::vector<TensorInfo> inputs_;
   std::vector<TensorInfo> outputs_;
@@ -147,8 +189,7 @@ Result<ModelSummary> inspect_model(std::span<const uint8_t> onnx_bytes,
   summary.opset = model.default_opset();
   summary.producer = model.producer_name;
   for (const onnx::ValueInfo& input : model.graph.inputs) {
-    if (!is_initializer(model.graph, input.name))
-      summary.inputs.push_back(tensor_info(input));
+    if (!is_initializer(model.graph, input.name)) summary.inputs.push_back(tensor_info(input));
   }
   for (const onnx::ValueInfo& output : model.graph.outputs) {
     summary.outputs.push_back(tensor_info(output));
@@ -167,8 +208,7 @@ Result<ModelSummary> inspect_model(std::span<const uint8_t> onnx_bytes,
   std::map<std::string, OperatorUse> uses;
   for (size_t n = 0; n < model.graph.nodes.size(); ++n) {
     OperatorUse& use = uses[model.graph.nodes[n].op_type];
-    if (use.count == 0)
-      use.supported = true;
+    if (use.count == 0) use.supported = true;
     use.op_type = model.graph.nodes[n].op_type;
     ++use.count;
     use.supported = use.supported && operators[n] != nullptr;
@@ -214,16 +254,30 @@ Result<std::unique_ptr<Engine>> load_engine(std::span<const uint8_t> onnx_bytes,
 
   const size_t node_count = model.graph.nodes.size();
   const int64_t opset = model.default_opset();
-  auto program =
-      std::make_unique<Program>(std::move(model), std::move(index), std::move(operators), source);
-  auto engine = std::make_unique<SightlineEngine>(std::move(program), std::move(input),
-                                                  std::move(outputs), source);
+
+  ExecutionContext execution;
+  execution.fast = !options.force_scalar && !simd::scalar_forced_by_environment();
+  std::unique_ptr<parallel::ThreadPool> pool;
+  std::string kernels = "scalar reference, 1 thread";
+  if (execution.fast) {
+    execution.kernels.isa = simd::select_isa(false);
+    if (options.threads > 1) {
+      pool = std::make_unique<parallel::ThreadPool>(options.threads);
+      execution.kernels.pool = pool.get();
+    }
+    const int threads = pool != nullptr ? pool->threads() : 1;
+    kernels = std::string(simd::isa_name(execution.kernels.isa)) + ", " + std::to_string(threads) +
+              (threads == 1 ? " thread" : " threads");
+  }
+  auto program = std::make_unique<Program>(std::move(model), std::move(index), std::move(operators),
+                                           source, execution);
+  auto engine = std::make_unique<SightlineEngine>(std::move(pool), kernels, std::move(program),
+                                                  std::move(input), std::move(outputs), source);
   SL_RETURN_IF_ERROR(engine->plan_declared_shape());
-  log_info("engine", source + ": " + std::to_string(node_count) + " nodes, opset " +
-                         std::to_string(opset) + ", " +
-                         std::to_string(engine->execution_order().size()) + " run-time steps, " +
-                         std::to_string(engine->folded_node_count()) +
-                         " folded at load (scalar reference kernels, 1 thread)");
+  log_info("engine",
+           source + ": " + std::to_string(node_count) + " nodes, opset " + std::to_string(opset) +
+               ", " + std::to_string(engine->execution_order().size()) + " run-time steps, " +
+               std::to_string(engine->folded_node_count()) + " folded at load (" + kernels + ")");
   return std::unique_ptr<Engine>(std::move(engine));
 }
 

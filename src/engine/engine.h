@@ -18,9 +18,12 @@
 namespace sightline::engine {
 
 struct EngineOptions {
-  // Worker threads for the big operators; 1 runs everything on the calling thread.
+  // Threads for the big operators, counting the calling thread; 1 runs everything on the
+  // calling thread. The pool is created once when the model is loaded. The scalar reference
+  // kernels always run on the calling thread.
   int threads = 1;
-  // Forces the plain scalar reference kernels, for debugging and for tests of the fast ones.
+  // Forces the plain scalar reference kernels (no fusion), for debugging and as the oracle in
+  // tests of the fast ones. The environment variable SIGHTLINE_FORCE_SCALAR=1 does the same.
   bool force_scalar = false;
 };
 
@@ -48,10 +51,34 @@ struct ModelSummary {
   int64_t parameter_count = 0;
 };
 
-// One node executed at run time, for profilers and diagnostics.
+// One step executed at run time, for profilers and diagnostics.
 struct PlannedNode {
   std::string name;  // may be empty: ONNX node names are optional
+  // The node's operator; "Conv+SiLU" or "Conv+Sigmoid" when activation nodes were fused in.
   std::string op_type;
+  std::string kernel;  // e.g. "gemm 1x1 avx2+fma", "depthwise 3x3", "reference"
+  int64_t flops = 0;   // floating-point operations per run; a multiply-add counts 2
+};
+
+// Mean wall time per run of one step, over the runs since profiling was switched on.
+struct NodeProfile {
+  PlannedNode node;
+  double milliseconds = 0.0;
+};
+
+struct OpTypeProfile {
+  std::string op_type;
+  int steps = 0;
+  double milliseconds = 0.0;
+  int64_t flops = 0;
+};
+
+struct EngineProfile {
+  int runs = 0;                         // runs averaged
+  std::vector<NodeProfile> nodes;       // in execution order
+  std::vector<OpTypeProfile> op_types;  // by descending time
+  double total_milliseconds = 0.0;      // sum over the steps (excludes the input/output copies)
+  int64_t total_flops = 0;
 };
 
 // The engine's backend, with introspection beyond InferenceBackend.
@@ -66,6 +93,19 @@ class Engine : public InferenceBackend {
   virtual std::vector<PlannedNode> execution_order() const = 0;
   // How many nodes were evaluated at planning time because their inputs were constants.
   virtual size_t folded_node_count() const = 0;
+
+  // "avx2+fma, 2 threads", "wasm-simd128, 1 thread" or "scalar reference, 1 thread".
+  virtual std::string kernel_description() const = 0;
+
+  // Per-step timing. Switching it on clears earlier figures; it adds two clock reads per step.
+  virtual void set_profiling(bool enabled) = 0;
+  // Figures of the runs since profiling was switched on (empty when there were none).
+  virtual EngineProfile profile() const = 0;
+
+  // The planned arena holding every intermediate value, and how many times its memory was
+  // allocated (once per plan that needs more than the previous one; runs never allocate it).
+  virtual int64_t arena_bytes() const = 0;
+  virtual int arena_allocations() const = 0;
 };
 
 // Operator types the engine implements, sorted by name.

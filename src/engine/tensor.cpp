@@ -84,8 +84,7 @@ Result<int64_t> checked_element_count(const Shape& shape) {
 std::string shape_string(const Shape& shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0)
-      text += ", ";
+    if (i > 0) text += ", ";
     text += std::to_string(shape[i]);
   }
   return text + "]";
@@ -101,7 +100,15 @@ int64_t Tensor::element_count() const {
 void Tensor::reset(DataType new_type, Shape new_shape) {
   type = new_type;
   shape = std::move(new_shape);
-  bytes.resize(static_cast<size_t>(element_count()) * data_type_size(type));
+  external = nullptr;
+  bytes.resize(byte_size());
+}
+
+void Tensor::view(DataType new_type, Shape new_shape, uint8_t* memory) {
+  type = new_type;
+  shape = std::move(new_shape);
+  external = memory;
+  bytes = std::vector<uint8_t>();
 }
 
 }  // namespace sightline::engine

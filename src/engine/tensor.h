@@ -47,29 +47,39 @@ std::string shape_string(const Shape& shape);
 
 // memcpy that accepts the null pointers of empty buffers (memcpy itself must not see them).
 inline void copy_bytes(void* destination, const void* source, size_t count) {
-  if (count > 0)
-    std::memcpy(destination, source, count);
+  if (count > 0) std::memcpy(destination, source, count);
 }
 
 struct Tensor {
   DataType type = DataType::kUndefined;
   Shape shape;
-  // Elements in row-major order. std::allocator returns memory aligned for any scalar type.
+  // Owned elements in row-major order (initializers, folded constants, values outside a plan).
+  // std::allocator returns memory aligned for any scalar type.
   std::vector<uint8_t> bytes;
+  // When set, the elements live in memory the tensor does not own (the program's planned arena)
+  // and `bytes` is empty.
+  uint8_t* external = nullptr;
 
   // Caller guarantees the shape was validated (checked_element_count succeeded).
   int64_t element_count() const;
+  size_t byte_size() const { return static_cast<size_t>(element_count()) * data_type_size(type); }
 
-  // Sets type and shape and sizes the buffer to match; contents are unspecified.
+  // Sets type and shape and sizes the owned buffer to match; contents are unspecified.
   void reset(DataType new_type, Shape new_shape);
+  // Sets type and shape and points at `memory`, which must hold byte_size() bytes and outlive
+  // the view; the owned buffer is released.
+  void view(DataType new_type, Shape new_shape, uint8_t* memory);
+
+  uint8_t* raw() { return external != nullptr ? external : bytes.data(); }
+  const uint8_t* raw() const { return external != nullptr ? external : bytes.data(); }
 
   template <class T>
   T* data() {
-    return reinterpret_cast<T*>(bytes.data());
+    return reinterpret_cast<T*>(raw());
   }
   template <class T>
   const T* data() const {
-    return reinterpret_cast<const T*>(bytes.data());
+    return reinterpret_cast<const T*>(raw());
   }
 };
 

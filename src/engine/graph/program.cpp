@@ -1,23 +1,47 @@
 // Planning (shape inference, constant folding, value lifetimes) and execution of a Program.
 #include "engine/graph/program.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "engine/status_macros.h"
 
 namespace sightline::engine {
+namespace {
+
+// Every block in the arena starts on a cache line, which is more than any vector load needs.
+constexpr int64_t kArenaAlignment = 64;
+
+int64_t byte_size(DataType type, const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t extent : shape)
+    count *= extent;
+  return count * static_cast<int64_t>(data_type_size(type));
+}
+
+std::string mebibytes(int64_t bytes) {
+  return std::to_string((bytes + (int64_t{1} << 20) - 1) >> 20) + " MiB";
+}
+
+}  // namespace
 
 Program::Program(onnx::Model model, GraphIndex index,
-                 std::vector<std::unique_ptr<Operator>> operators, std::string source)
+                 std::vector<std::unique_ptr<Operator>> operators, std::string source,
+                 const ExecutionContext& execution)
     : model_(std::move(model)),
       index_(std::move(index)),
       operators_(std::move(operators)),
-      source_(std::move(source)) {
+      source_(std::move(source)),
+      execution_(execution) {
+  for (const std::unique_ptr<Operator>& op : operators_)
+    op->set_execution(&execution_);
   values_.resize(index_.value_names.size());
   for (size_t id = 0; id < values_.size(); ++id) {
     const int initializer = index_.initializer_of[id];
-    if (initializer < 0)
-      continue;
+    if (initializer < 0) continue;
     Value& value = values_[id];
     value.initializer = true;
     value.constant = true;
@@ -39,9 +63,9 @@ Status Program::plan(const Shape& input_shape) {
   planned_ = false;
   steps_.clear();
   folded_nodes_ = 0;
+  folded_bytes_ = 0;
   for (Value& value : values_) {
-    if (value.initializer)
-      continue;
+    if (value.initializer) continue;
     value.constant = false;
     value.type = DataType::kUndefined;
     value.shape.clear();
@@ -58,19 +82,28 @@ Status Program::plan(const Shape& input_shape) {
 
   for (size_t node : index_.order) {
     bool folded = false;
-    SL_RETURN_IF_ERROR(plan_node(node, folded));
+    std::vector<ValueType> planned_outputs;
+    SL_RETURN_IF_ERROR(plan_node(node, folded, planned_outputs));
     if (folded) {
       ++folded_nodes_;
-    } else {
-      steps_.push_back(Step{node, {}});
+      continue;
     }
+    Step step;
+    step.node = node;
+    step.op_type = model_.graph.nodes[node].op_type;
+    step.inputs = index_.node_inputs[node];
+    step.outputs = index_.node_outputs[node];
+    step.unnamed_types.resize(step.outputs.size());
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      if (step.outputs[i] == kNoValue) step.unnamed_types[i] = planned_outputs[i];
+    }
+    steps_.push_back(std::move(step));
   }
 
   // A value not kept is freed after the last step that reads it.
   for (size_t step = 0; step < steps_.size(); ++step) {
     for (int id : index_.node_inputs[steps_[step].node]) {
-      if (id != kNoValue)
-        values_[id].last_step = static_cast<int>(step);
+      if (id != kNoValue) values_[id].last_step = static_cast<int>(step);
     }
     for (int id : index_.node_outputs[steps_[step].node]) {
       if (id != kNoValue && values_[id].last_step < static_cast<int>(step)) {
@@ -78,6 +111,8 @@ Status Program::plan(const Shape& input_shape) {
       }
     }
   }
+
+  SL_RETURN_IF_ERROR(check_run_time_peak());
 
   for (size_t i = 0; i < index_.outputs.size(); ++i) {
     const Value& output = values_[index_.outputs[i]];
@@ -87,20 +122,35 @@ Status Program::plan(const Shape& input_shape) {
                         "; the engine returns float32 outputs only");
     }
   }
+
+  if (execution_.fast) fuse_activations();
+  plan_memory();
+  if (execution_.fast) {
+    const auto reserve = [this] {
+      for (const Step& step : steps_)
+        operators_[step.node]->reserve_scratch();
+    };
+    if (execution_.kernels.pool != nullptr) {
+      execution_.kernels.pool->run_on_every_thread(reserve);
+    } else {
+      reserve();
+    }
+  }
+  step_milliseconds_.assign(steps_.size(), 0.0);
+  profiled_runs_ = 0;
   planned_ = true;
   planned_shape_ = input_shape;
   return Status::success();
 }
 
-Status Program::plan_node(size_t node, bool& folded) {
+Status Program::plan_node(size_t node, bool& folded, std::vector<ValueType>& planned_outputs) {
   const std::vector<int>& input_ids = index_.node_inputs[node];
   const std::vector<int>& output_ids = index_.node_outputs[node];
 
   std::vector<PlanInput> inputs(input_ids.size());
   bool all_constant = !input_ids.empty();
   for (size_t i = 0; i < input_ids.size(); ++i) {
-    if (input_ids[i] == kNoValue)
-      continue;
+    if (input_ids[i] == kNoValue) continue;
     const Value& value = values_[input_ids[i]];
     if (value.type == DataType::kUndefined) {
       const int initializer = index_.initializer_of[input_ids[i]];
@@ -122,31 +172,84 @@ Status Program::plan_node(size_t node, bool& folded) {
 
   std::vector<ValueType> outputs(output_ids.size());
   Status status = operators_[node]->plan(inputs, outputs);
-  if (!status.ok())
-    return make_error(node_context(node) + status.message());
+  if (!status.ok()) return make_error(node_context(node) + status.message());
 
+  int64_t output_bytes = 0;
   for (size_t i = 0; i < output_ids.size(); ++i) {
     const Result<int64_t> count = checked_element_count(outputs[i].shape);
-    if (!count.ok())
-      return make_error(node_context(node) + "output: " + count.message());
-    if (output_ids[i] == kNoValue)
-      continue;
+    if (!count.ok()) return make_error(node_context(node) + "output: " + count.message());
+    output_bytes += count.value() * static_cast<int64_t>(data_type_size(outputs[i].type));
+    if (output_ids[i] == kNoValue) continue;
     Value& value = values_[output_ids[i]];
     value.type = outputs[i].type;
     value.shape = outputs[i].shape;
   }
+  planned_outputs = outputs;
 
   folded = all_constant;
-  if (!folded)
-    return Status::success();
+  if (!folded) return Status::success();
+
+  // Folded values live as long as the program, so they are counted before they are computed.
+  if (folded_bytes_ + output_bytes > kMaxPlannedBytes) {
+    return make_error(node_context(node) + "folding it at load needs " + mebibytes(output_bytes) +
+                      " more for constants (" + mebibytes(folded_bytes_) +
+                      " so far), over the limit of " + mebibytes(kMaxPlannedBytes) +
+                      " for intermediate values");
+  }
+  folded_bytes_ += output_bytes;
 
   std::vector<Tensor> unnamed_outputs;
   SL_RETURN_IF_ERROR(execute_node(node, unnamed_outputs));
   for (int id : output_ids) {
-    if (id == kNoValue)
-      continue;
+    if (id == kNoValue) continue;
     values_[id].constant = true;
     values_[id].keep = true;
+  }
+  return Status::success();
+}
+
+// Replays run()'s allocation order: each named value is allocated when its producer runs and
+// freed after its last reader unless kept; folded constants and the fed input are live
+// throughout. Buffers of omitted ("") outputs are transient and not counted.
+Status Program::check_run_time_peak() const {
+  std::vector<bool> live(values_.size(), false);
+  const int fed = index_.fed_inputs[0];
+  int64_t live_bytes = folded_bytes_;
+  if (!values_[fed].constant) {
+    live[fed] = true;
+    live_bytes += byte_size(values_[fed].type, values_[fed].shape);
+  }
+  int64_t peak_bytes = live_bytes;
+  size_t peak_step = 0;
+
+  for (size_t step = 0; step < steps_.size(); ++step) {
+    const size_t node = steps_[step].node;
+    for (int id : index_.node_outputs[node]) {
+      if (id == kNoValue || live[id]) continue;
+      live[id] = true;
+      live_bytes += byte_size(values_[id].type, values_[id].shape);
+    }
+    if (live_bytes > peak_bytes) {
+      peak_bytes = live_bytes;
+      peak_step = step;
+    }
+    for (const std::vector<int>* ids : {&index_.node_inputs[node], &index_.node_outputs[node]}) {
+      for (int id : *ids) {
+        if (id == kNoValue || !live[id] || values_[id].keep ||
+            values_[id].last_step != static_cast<int>(step))
+          continue;
+        live[id] = false;
+        live_bytes -= byte_size(values_[id].type, values_[id].shape);
+      }
+    }
+  }
+
+  if (peak_bytes > kMaxPlannedBytes) {
+    const std::string where =
+        steps_.empty() ? source_ + ": " : node_context(steps_[peak_step].node);
+    return make_error(where + "intermediate values need " + mebibytes(peak_bytes) +
+                      " at this step for input shape " + shape_string(values_[fed].shape) +
+                      ", over the limit of " + mebibytes(kMaxPlannedBytes));
   }
   return Status::success();
 }
@@ -157,8 +260,7 @@ Status Program::execute_node(size_t node, std::vector<Tensor>& unnamed_outputs) 
 
   std::vector<const Tensor*> inputs(input_ids.size(), nullptr);
   for (size_t i = 0; i < input_ids.size(); ++i) {
-    if (input_ids[i] != kNoValue)
-      inputs[i] = &values_[input_ids[i]].data;
+    if (input_ids[i] != kNoValue) inputs[i] = &values_[input_ids[i]].data;
   }
   std::vector<Tensor*> outputs(output_ids.size(), nullptr);
   unnamed_outputs.resize(output_ids.size());
@@ -171,56 +273,257 @@ Status Program::execute_node(size_t node, std::vector<Tensor>& unnamed_outputs) 
     outputs[i] = target;
   }
   Status status = operators_[node]->run(inputs, outputs);
-  if (!status.ok())
-    return make_error(node_context(node) + status.message());
+  if (!status.ok()) return make_error(node_context(node) + status.message());
   return Status::success();
 }
 
 Result<FloatTensor> Program::run(const FloatTensor& input) {
-  if (!planned_)
-    return make_error(source_ + ": the model has not been planned for an input shape");
+  if (!planned_) return make_error(source_ + ": the model has not been planned for an input shape");
   Value& fed = values_[index_.fed_inputs[0]];
-  if (!fed.constant) {
-    fed.data.reset(DataType::kFloat32, planned_shape_);
-    copy_bytes(fed.data.bytes.data(), input.data.data(), fed.data.bytes.size());
-  }
+  if (!fed.constant) copy_bytes(fed.data.raw(), input.data.data(), fed.data.byte_size());
 
-  for (size_t step = 0; step < steps_.size(); ++step) {
-    const size_t node = steps_[step].node;
-    SL_RETURN_IF_ERROR(execute_node(node, steps_[step].unnamed_outputs));
-    for (Tensor& unnamed : steps_[step].unnamed_outputs)
-      unnamed = Tensor();
-    for (const std::vector<int>* ids : {&index_.node_inputs[node], &index_.node_outputs[node]}) {
-      for (int id : *ids) {
-        if (id == kNoValue)
-          continue;
-        Value& value = values_[id];
-        if (!value.keep && value.last_step == static_cast<int>(step))
-          value.data = Tensor();
-      }
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    Step& step = steps_[index];
+    const auto start =
+        profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const Status status = operators_[step.node]->run(step.input_tensors, step.output_tensors);
+    if (!status.ok()) return make_error(node_context(step.node) + status.message());
+    if (profiling_) {
+      const std::chrono::duration<double, std::milli> elapsed =
+          std::chrono::steady_clock::now() - start;
+      step_milliseconds_[index] += elapsed.count();
     }
   }
+  if (profiling_) ++profiled_runs_;
 
   const Value& first = values_[index_.outputs[0]];
   FloatTensor result;
   result.shape = first.shape;
   result.data.resize(static_cast<size_t>(first.data.element_count()));
-  copy_bytes(result.data.data(), first.data.bytes.data(), first.data.bytes.size());
-
-  // Run-time outputs are not needed after the copy; constants stay for the next run.
-  for (int id : index_.outputs) {
-    if (!values_[id].constant)
-      values_[id].data = Tensor();
-  }
+  copy_bytes(result.data.data(), first.data.raw(), first.data.byte_size());
   return result;
+}
+
+void Program::set_profiling(bool enabled) {
+  profiling_ = enabled;
+  step_milliseconds_.assign(steps_.size(), 0.0);
+  profiled_runs_ = 0;
+}
+
+// Fuses Conv -> Sigmoid and Conv -> Sigmoid -> Mul(x, sigmoid(x)) when the intermediate values
+// have no other reader and are not graph outputs: the convolution then writes the last node's
+// output itself and the activation's steps disappear.
+void Program::fuse_activations() {
+  std::vector<std::vector<size_t>> readers(values_.size());
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    for (int id : steps_[index].inputs) {
+      if (id != kNoValue) readers[id].push_back(index);
+    }
+  }
+  const auto is_step = [&](size_t index, const char* op_type, size_t input_count) {
+    return steps_[index].op_type == op_type && steps_[index].inputs.size() == input_count &&
+           steps_[index].outputs.size() == 1 && steps_[index].outputs[0] != kNoValue;
+  };
+  const auto private_value = [&](int id, size_t reader_count) {
+    return !values_[id].keep && readers[id].size() == reader_count;
+  };
+
+  std::vector<bool> removed(steps_.size(), false);
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    Step& conv = steps_[index];
+    if (conv.op_type != "Conv" || conv.outputs.size() != 1 || conv.outputs[0] == kNoValue) continue;
+    const int x = conv.outputs[0];
+    if (private_value(x, 1) && is_step(readers[x][0], "Sigmoid", 1)) {
+      const size_t sigmoid = readers[x][0];
+      if (!operators_[conv.node]->fuse_activation(kernels::fast::Activation::kSigmoid)) continue;
+      conv.outputs[0] = steps_[sigmoid].outputs[0];
+      conv.op_type = "Conv+Sigmoid";
+      removed[sigmoid] = true;
+      continue;
+    }
+    if (!private_value(x, 2)) continue;
+    size_t sigmoid = readers[x][0];
+    size_t mul = readers[x][1];
+    if (!is_step(sigmoid, "Sigmoid", 1)) std::swap(sigmoid, mul);
+    if (!is_step(sigmoid, "Sigmoid", 1) || !is_step(mul, "Mul", 2)) continue;
+    const int gate = steps_[sigmoid].outputs[0];
+    const std::vector<int>& factors = steps_[mul].inputs;
+    const bool silu =
+        (factors[0] == x && factors[1] == gate) || (factors[0] == gate && factors[1] == x);
+    const int y = steps_[mul].outputs[0];
+    if (!silu || !private_value(gate, 1) || values_[y].shape != values_[x].shape) continue;
+    if (!operators_[conv.node]->fuse_activation(kernels::fast::Activation::kSilu)) continue;
+    conv.outputs[0] = y;
+    conv.op_type = "Conv+SiLU";
+    removed[sigmoid] = true;
+    removed[mul] = true;
+  }
+
+  std::vector<Step> kept;
+  kept.reserve(steps_.size());
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    if (!removed[index]) kept.push_back(std::move(steps_[index]));
+  }
+  steps_ = std::move(kept);
+}
+
+// Gives every run-time value its bytes in the arena. A value may sit inside another one (a
+// Reshape output in its input, a Concat input in the Concat output); the outermost value of
+// such a chain owns a block that is reserved from the first step writing any member to the last
+// step reading one. Blocks are placed largest first at the lowest offset that does not overlap
+// a block alive at the same time.
+void Program::plan_memory() {
+  const int fed = index_.fed_inputs[0];
+  const int end_step = static_cast<int>(steps_.size());
+  std::vector<int> first(values_.size(), std::numeric_limits<int>::max());
+  std::vector<int> last(values_.size(), -1);
+  std::vector<bool> buffered(values_.size(), false);
+  if (!values_[fed].constant) {
+    buffered[fed] = true;
+    first[fed] = -1;
+  }
+  for (int index = 0; index < end_step; ++index) {
+    for (int id : steps_[index].outputs) {
+      if (id == kNoValue) continue;
+      buffered[id] = true;
+      first[id] = std::min(first[id], index);
+      last[id] = std::max(last[id], index);
+    }
+    for (int id : steps_[index].inputs) {
+      if (id != kNoValue) last[id] = std::max(last[id], index);
+    }
+  }
+  for (int id : index_.outputs) {
+    if (buffered[id]) last[id] = end_step;
+  }
+
+  // Containment: parent[v] holds v at byte parent_offset[v].
+  std::vector<int> parent(values_.size(), kNoValue);
+  std::vector<int64_t> parent_offset(values_.size(), 0);
+  for (const Step& step : steps_) {
+    const Operator& op = *operators_[step.node];
+    const int out = step.outputs.empty() ? kNoValue : step.outputs[0];
+    if (out == kNoValue || !buffered[out]) continue;
+    if (op.output_is_input_view() && step.inputs[0] != kNoValue && buffered[step.inputs[0]] &&
+        parent[out] == kNoValue) {
+      parent[out] = step.inputs[0];
+      continue;
+    }
+    for (size_t i = 0; i < step.inputs.size(); ++i) {
+      const int member = step.inputs[i];
+      const int64_t offset = op.input_offset_in_output(i);
+      const bool repeated = std::find(step.inputs.begin(), step.inputs.begin() + i, member) !=
+                            step.inputs.begin() + i;
+      if (offset < 0 || member == kNoValue || member == fed || member == out || repeated ||
+          !buffered[member] || parent[member] != kNoValue)
+        continue;
+      parent[member] = out;
+      parent_offset[member] = offset;
+    }
+  }
+
+  // Resolves each value to its outermost container and the offset inside it. The chains are
+  // acyclic: a Reshape points back to an earlier value, a Concat input forward to a later one,
+  // and a Concat output is never a Reshape output.
+  std::vector<int> root(values_.size(), kNoValue);
+  std::vector<int64_t> root_offset(values_.size(), 0);
+  struct Block {
+    int root;
+    int begin;
+    int end;
+    int64_t bytes;
+    int64_t offset;
+  };
+  std::vector<Block> blocks;
+  std::vector<int> block_of(values_.size(), -1);
+  for (size_t id = 0; id < values_.size(); ++id) {
+    if (!buffered[id]) continue;
+    int top = static_cast<int>(id);
+    int64_t offset = 0;
+    while (parent[top] != kNoValue) {
+      offset += parent_offset[top];
+      top = parent[top];
+    }
+    root[id] = top;
+    root_offset[id] = offset;
+    if (block_of[top] < 0) {
+      block_of[top] = static_cast<int>(blocks.size());
+      const int64_t bytes = byte_size(values_[top].type, values_[top].shape);
+      blocks.push_back({top, first[top], last[top],
+                        (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment, 0});
+    }
+    Block& block = blocks[block_of[top]];
+    block.begin = std::min(block.begin, first[id]);
+    block.end = std::max(block.end, last[id]);
+  }
+
+  std::vector<size_t> order(blocks.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return blocks[a].bytes > blocks[b].bytes; });
+  std::vector<size_t> placed;
+  int64_t total = 0;
+  for (size_t candidate : order) {
+    Block& block = blocks[candidate];
+    std::vector<std::pair<int64_t, int64_t>> busy;
+    for (size_t other : placed) {
+      const Block& o = blocks[other];
+      if (o.begin <= block.end && block.begin <= o.end)
+        busy.push_back({o.offset, o.offset + o.bytes});
+    }
+    std::sort(busy.begin(), busy.end());
+    int64_t offset = 0;
+    for (const auto& [begin, end] : busy) {
+      if (offset + block.bytes <= begin) break;
+      offset = std::max(offset, end);
+    }
+    block.offset = offset;
+    total = std::max(total, offset + block.bytes);
+    placed.push_back(candidate);
+  }
+
+  if (total > arena_bytes_ || arena_ == nullptr) {
+    arena_storage_ = std::vector<uint8_t>(static_cast<size_t>(total + kArenaAlignment));
+    const uintptr_t address = reinterpret_cast<uintptr_t>(arena_storage_.data());
+    arena_ =
+        arena_storage_.data() + (kArenaAlignment - address % kArenaAlignment) % kArenaAlignment;
+    arena_bytes_ = total;
+    ++arena_allocations_;
+  }
+
+  for (size_t id = 0; id < values_.size(); ++id) {
+    if (!buffered[id]) continue;
+    const Block& block = blocks[block_of[root[id]]];
+    Value& value = values_[id];
+    value.data.view(value.type, value.shape, arena_ + block.offset + root_offset[id]);
+  }
+
+  for (Step& step : steps_) {
+    step.input_tensors.assign(step.inputs.size(), nullptr);
+    for (size_t i = 0; i < step.inputs.size(); ++i) {
+      if (step.inputs[i] != kNoValue) step.input_tensors[i] = &values_[step.inputs[i]].data;
+    }
+    step.unnamed_outputs.resize(step.outputs.size());
+    step.output_tensors.assign(step.outputs.size(), nullptr);
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      if (step.outputs[i] != kNoValue) {
+        step.output_tensors[i] = &values_[step.outputs[i]].data;
+      } else {
+        step.unnamed_outputs[i].reset(step.unnamed_types[i].type, step.unnamed_types[i].shape);
+        step.output_tensors[i] = &step.unnamed_outputs[i];
+      }
+    }
+  }
 }
 
 std::vector<StepInfo> Program::steps() const {
   std::vector<StepInfo> infos;
   infos.reserve(steps_.size());
   for (const Step& step : steps_) {
-    const onnx::Node& node = model_.graph.nodes[step.node];
-    infos.push_back({node.name, node.op_type});
+    const Operator& op = *operators_[step.node];
+    infos.push_back(
+        {model_.graph.nodes[step.node].name, step.op_type, op.kernel_name(), op.flops()});
   }
   return infos;
 }

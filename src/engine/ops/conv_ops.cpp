@@ -3,6 +3,8 @@
 // Layouts: X [N, C, H, W], W [M, C / group, kH, kW], B [M], Y [N, M, oH, oW].
 #include <limits>
 
+#include "engine/kernels/fast/conv.h"
+#include "engine/kernels/fast/depthwise.h"
 #include "engine/kernels/reference/reference_kernels.h"
 #include "engine/ops/attributes.h"
 #include "engine/ops/op_helpers.h"
@@ -25,8 +27,7 @@ Result<ConvAttributes> read_conv_attributes(const onnx::Node& node) {
   ConvAttributes conv;
   SL_ASSIGN_OR_RETURN(conv.window, read_window_attributes(attributes, false));
   SL_ASSIGN_OR_RETURN(conv.group, attributes.get_int("group", 1));
-  if (conv.group < 1)
-    return make_error("group " + std::to_string(conv.group) + " is below 1");
+  if (conv.group < 1) return make_error("group " + std::to_string(conv.group) + " is below 1");
   return conv;
 }
 
@@ -76,6 +77,9 @@ Status plan_conv_shape(const ConvAttributes& conv, const Shape& x, const Shape& 
   return Status::success();
 }
 
+// With fast kernels and constant weights, plan() prepares the weights once: a depthwise 3x3
+// convolution keeps them as they are, any other convolution packs them for the GEMM. Weights
+// computed at run time take the reference kernel.
 class ConvOperator final : public Operator {
  public:
   explicit ConvOperator(ConvAttributes attributes) : attributes_(std::move(attributes)) {}
@@ -95,21 +99,92 @@ class ConvOperator final : public Operator {
       }
     }
     outputs[0] = {DataType::kFloat32, output};
+
+    path_ = Path::kReference;
+    activation_ = kernels::fast::Activation::kNone;
+    const bool bias_known = !has_bias_ || inputs[2].constant != nullptr;
+    if (!fast() || inputs[1].constant == nullptr || !bias_known || product(output, 0, 4) == 0)
+      return Status::success();
+    const float* weights = inputs[1].constant->data<float>();
+    const float* bias = has_bias_ ? inputs[2].constant->data<float>() : nullptr;
+    if (kernels::fast::depthwise3x3_supported(shape_)) {
+      path_ = Path::kDepthwise;
+      depthwise_weights_.assign(weights, weights + shape_.out_channels * 9);
+      depthwise_bias_.assign(bias, bias + (bias != nullptr ? shape_.out_channels : 0));
+    } else {
+      path_ = Path::kGemm;
+      packed_ = kernels::fast::pack_conv2d(kernel_context().isa, shape_, weights, bias,
+                                           kernels::fast::Activation::kNone);
+    }
     return Status::success();
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    const float* bias = has_bias_ ? inputs[2]->data<float>() : nullptr;
-    kernels::conv2d_f32_reference(shape_, inputs[0]->data<float>(), inputs[1]->data<float>(), bias,
-                                  outputs[0]->data<float>(), scratch_);
+    const float* x = inputs[0]->data<float>();
+    float* y = outputs[0]->data<float>();
+    switch (path_) {
+      case Path::kGemm:
+        kernels::fast::conv2d_f32(kernel_context(), packed_, x, y);
+        break;
+      case Path::kDepthwise:
+        kernels::fast::depthwise_conv3x3_f32(
+            kernel_context(), shape_, x, depthwise_weights_.data(),
+            depthwise_bias_.empty() ? nullptr : depthwise_bias_.data(), activation_, y);
+        break;
+      case Path::kReference: {
+        const float* bias = has_bias_ ? inputs[2]->data<float>() : nullptr;
+        kernels::conv2d_f32_reference(shape_, x, inputs[1]->data<float>(), bias, y, scratch_);
+        break;
+      }
+    }
     return Status::success();
   }
 
+  bool fuse_activation(kernels::fast::Activation activation) override {
+    if (path_ == Path::kReference || activation_ != kernels::fast::Activation::kNone) return false;
+    activation_ = activation;
+    packed_.activation = activation;
+    return true;
+  }
+
+  int64_t flops() const override {
+    const int64_t depth =
+        shape_.in_channels / shape_.groups * shape_.kernel_height * shape_.kernel_width;
+    return 2 * shape_.batch * shape_.out_channels * shape_.out_height * shape_.out_width * depth;
+  }
+
+  void reserve_scratch() const override {
+    if (path_ == Path::kGemm) kernels::fast::reserve_gemm_scratch();
+    if (path_ == Path::kDepthwise) kernels::fast::reserve_depthwise_scratch(shape_);
+  }
+
+  std::string kernel_name() const override {
+    switch (path_) {
+      case Path::kGemm:
+        return std::string(kernels::fast::conv_reads_input_directly(shape_) ? "gemm 1x1 "
+                                                                            : "gemm im2col ") +
+               simd::isa_name(packed_.group_weights.empty() ? simd::Isa::kScalar
+                                                            : packed_.group_weights[0].isa);
+      case Path::kDepthwise:
+        return "depthwise 3x3";
+      case Path::kReference:
+        break;
+    }
+    return "reference";
+  }
+
  private:
+  enum class Path { kReference, kGemm, kDepthwise };
+
   ConvAttributes attributes_;
   kernels::ConvShape shape_;
   bool has_bias_ = false;
   std::vector<float> scratch_;
+  Path path_ = Path::kReference;
+  kernels::fast::Activation activation_ = kernels::fast::Activation::kNone;
+  kernels::fast::PackedConv packed_;
+  std::vector<float> depthwise_weights_;
+  std::vector<float> depthwise_bias_;
 };
 
 // ConvInteger: Y = conv(X - x_zero_point, W - w_zero_point) in int32. The weights minus their
@@ -168,8 +243,7 @@ class ConvIntegerOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    if (!weights_ready_)
-      prepare_weights(*inputs[1], has_w_zero_point_ ? inputs[3] : nullptr);
+    if (!weights_ready_) prepare_weights(*inputs[1], has_w_zero_point_ ? inputs[3] : nullptr);
     const Tensor& x = *inputs[0];
     int32_t* y = outputs[0]->data<int32_t>();
     if (x.type == DataType::kUint8) {
@@ -188,6 +262,12 @@ class ConvIntegerOperator final : public Operator {
   static int32_t element(const Tensor& tensor, int64_t index) {
     return tensor.type == DataType::kUint8 ? int32_t{tensor.data<uint8_t>()[index]}
                                            : int32_t{tensor.data<int8_t>()[index]};
+  }
+
+  int64_t flops() const override {
+    const int64_t depth =
+        shape_.in_channels / shape_.groups * shape_.kernel_height * shape_.kernel_width;
+    return 2 * shape_.batch * shape_.out_channels * shape_.out_height * shape_.out_width * depth;
   }
 
   // weights_ = W - w_zero_point as int32, the zero point per output channel or shared.

@@ -1,4 +1,6 @@
-// Add, Sub, Mul, Div (float32, numpy broadcasting), Sigmoid and Cast.
+// Add, Sub, Mul, Div (float32, numpy broadcasting), Sigmoid and Cast. With fast kernels, Add and
+// Mul of equal shapes and Sigmoid take the vector kernels; the rest stays on the reference ones.
+#include "engine/kernels/fast/elementwise.h"
 #include "engine/kernels/reference/reference_kernels.h"
 #include "engine/ops/attributes.h"
 #include "engine/ops/op_helpers.h"
@@ -17,23 +19,41 @@ class BinaryOperator final : public Operator {
     SL_RETURN_IF_ERROR(require_type(inputs[1], DataType::kFloat32, "input B"));
     SL_ASSIGN_OR_RETURN(Shape output, broadcast_shapes(inputs[0].shape, inputs[1].shape));
     broadcast_ = make_broadcast(inputs[0].shape, inputs[1].shape, output);
-    empty_ = product(output, 0, output.size()) == 0;
+    count_ = product(output, 0, output.size());
+    empty_ = count_ == 0;
+    vector_ = fast() && (op_ == kernels::BinaryOp::kAdd || op_ == kernels::BinaryOp::kMul) &&
+              inputs[0].shape == output && inputs[1].shape == output;
     outputs[0] = {DataType::kFloat32, std::move(output)};
     return Status::success();
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    if (empty_)
+    if (empty_) return Status::success();
+    if (vector_) {
+      const float* a = inputs[0]->data<float>();
+      const float* b = inputs[1]->data<float>();
+      float* y = outputs[0]->data<float>();
+      if (op_ == kernels::BinaryOp::kAdd) {
+        kernels::fast::add_f32(kernel_context(), a, b, y, count_);
+      } else {
+        kernels::fast::mul_f32(kernel_context(), a, b, y, count_);
+      }
       return Status::success();
+    }
     kernels::binary_f32_reference(op_, broadcast_, inputs[0]->data<float>(),
                                   inputs[1]->data<float>(), outputs[0]->data<float>());
     return Status::success();
   }
 
+  int64_t flops() const override { return count_; }
+  std::string kernel_name() const override { return vector_ ? "vector" : "reference"; }
+
  private:
   kernels::BinaryOp op_;
   kernels::BroadcastShape broadcast_;
+  int64_t count_ = 0;
   bool empty_ = false;
+  bool vector_ = false;
 };
 
 class SigmoidOperator final : public Operator {
@@ -41,14 +61,25 @@ class SigmoidOperator final : public Operator {
   Status plan(std::span<const PlanInput> inputs, std::span<ValueType> outputs) override {
     SL_RETURN_IF_ERROR(require_type(inputs[0], DataType::kFloat32, "input X"));
     outputs[0] = {DataType::kFloat32, inputs[0].shape};
+    count_ = product(inputs[0].shape, 0, inputs[0].shape.size());
     return Status::success();
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    kernels::sigmoid_f32_reference(inputs[0]->data<float>(), outputs[0]->data<float>(),
-                                   inputs[0]->element_count());
+    if (fast()) {
+      kernels::fast::sigmoid_f32(kernel_context(), inputs[0]->data<float>(),
+                                 outputs[0]->data<float>(), count_);
+    } else {
+      kernels::sigmoid_f32_reference(inputs[0]->data<float>(), outputs[0]->data<float>(), count_);
+    }
     return Status::success();
   }
+
+  int64_t flops() const override { return count_; }
+  std::string kernel_name() const override { return fast() ? "vector" : "reference"; }
+
+ private:
+  int64_t count_ = 0;
 };
 
 class CastOperator final : public Operator {
@@ -61,7 +92,7 @@ class CastOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    kernels::cast_reference(inputs[0]->type, inputs[0]->bytes.data(), to_, outputs[0]->bytes.data(),
+    kernels::cast_reference(inputs[0]->type, inputs[0]->raw(), to_, outputs[0]->raw(),
                             inputs[0]->element_count());
     return Status::success();
   }
@@ -81,12 +112,9 @@ Result<std::unique_ptr<Operator>> create_binary(const onnx::Node& node, int64_t 
   }
   SL_RETURN_IF_ERROR(Attributes(node).allow_only({}));
   kernels::BinaryOp op = kernels::BinaryOp::kAdd;
-  if (node.op_type == "Sub")
-    op = kernels::BinaryOp::kSub;
-  if (node.op_type == "Mul")
-    op = kernels::BinaryOp::kMul;
-  if (node.op_type == "Div")
-    op = kernels::BinaryOp::kDiv;
+  if (node.op_type == "Sub") op = kernels::BinaryOp::kSub;
+  if (node.op_type == "Mul") op = kernels::BinaryOp::kMul;
+  if (node.op_type == "Div") op = kernels::BinaryOp::kDiv;
   return std::unique_ptr<Operator>(new BinaryOperator(op));
 }
 
@@ -103,8 +131,7 @@ Result<std::unique_ptr<Operator>> create_cast(const onnx::Node& node, int64_t op
   const Attributes attributes(node);
   // `saturate` only concerns float8 targets, which are refused below anyway.
   SL_RETURN_IF_ERROR(attributes.allow_only({"to", "saturate"}));
-  if (!attributes.has("to"))
-    return make_error("attribute 'to' is missing");
+  if (!attributes.has("to")) return make_error("attribute 'to' is missing");
   SL_ASSIGN_OR_RETURN(const int64_t to, attributes.get_int("to", 0));
   const std::optional<DataType> type = data_type_from_onnx(to);
   if (!type) {

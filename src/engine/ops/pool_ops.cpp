@@ -1,4 +1,5 @@
 // MaxPool for 2-D inputs. Layout: X [N, C, H, W] -> Y [N, C, oH, oW].
+#include "engine/kernels/fast/pool.h"
 #include "engine/kernels/reference/reference_kernels.h"
 #include "engine/ops/attributes.h"
 #include "engine/ops/op_helpers.h"
@@ -46,17 +47,35 @@ class MaxPoolOperator final : public Operator {
               window.dilation[0],
               window.dilation[1]};
     outputs[0] = {DataType::kFloat32, {x[0], x[1], window.output[0], window.output[1]}};
+    vector_ = fast() && kernels::fast::maxpool_fast_supported(shape_);
     return Status::success();
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    kernels::maxpool2d_f32_reference(shape_, inputs[0]->data<float>(), outputs[0]->data<float>());
+    if (vector_) {
+      kernels::fast::maxpool2d_f32(kernel_context(), shape_, inputs[0]->data<float>(),
+                                   outputs[0]->data<float>());
+    } else {
+      kernels::maxpool2d_f32_reference(shape_, inputs[0]->data<float>(), outputs[0]->data<float>());
+    }
     return Status::success();
+  }
+
+  // One comparison per window element and output.
+  int64_t flops() const override {
+    return shape_.planes * shape_.out_height * shape_.out_width * shape_.kernel_height *
+           shape_.kernel_width;
+  }
+  std::string kernel_name() const override { return vector_ ? "separable vector" : "reference"; }
+
+  void reserve_scratch() const override {
+    if (vector_) kernels::fast::reserve_maxpool_scratch(shape_);
   }
 
  private:
   WindowAttributes window_;
   kernels::PoolShape shape_;
+  bool vector_ = false;
 };
 
 }  // namespace
@@ -71,8 +90,7 @@ Result<std::unique_ptr<Operator>> create_max_pool(const onnx::Node& node, int64_
   SL_RETURN_IF_ERROR(attributes.allow_only(
       {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"}));
   SL_ASSIGN_OR_RETURN(WindowAttributes window, read_window_attributes(attributes, true));
-  if (window.kernel_shape.empty())
-    return make_error("attribute 'kernel_shape' is missing");
+  if (window.kernel_shape.empty()) return make_error("attribute 'kernel_shape' is missing");
   return std::unique_ptr<Operator>(new MaxPoolOperator(std::move(window)));
 }
 

@@ -6,6 +6,7 @@
 // pure gather.
 #include <cmath>
 
+#include "engine/kernels/fast/elementwise.h"
 #include "engine/kernels/reference/reference_kernels.h"
 #include "engine/ops/attributes.h"
 #include "engine/ops/op_helpers.h"
@@ -72,10 +73,8 @@ class ResizeOperator final : public Operator {
     const PlanInput* scales_input = scales_only_ ? &inputs[1] : nullptr;
     const PlanInput* sizes_input = nullptr;
     if (!scales_only_) {
-      if (inputs.size() > 2 && inputs[2].present)
-        scales_input = &inputs[2];
-      if (inputs.size() > 3 && inputs[3].present)
-        sizes_input = &inputs[3];
+      if (inputs.size() > 2 && inputs[2].present) scales_input = &inputs[2];
+      if (inputs.size() > 3 && inputs[3].present) sizes_input = &inputs[3];
     }
     std::vector<float> scales;
     if (scales_input != nullptr) {
@@ -141,27 +140,53 @@ class ResizeOperator final : public Operator {
       }
     }
     const Result<int64_t> count = checked_element_count(resize_.output_shape);
-    if (!count.ok())
-      return make_error("output: " + count.message());
+    if (!count.ok()) return make_error("output: " + count.message());
     empty_ = count.value() == 0;
+    upsample2x_ = fast() && !empty_ && is_upsample2x();
     outputs[0] = {DataType::kFloat32, resize_.output_shape};
     return Status::success();
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    if (empty_)
+    if (empty_) return Status::success();
+    if (upsample2x_) {
+      const Shape& in = resize_.input_shape;
+      const int64_t rank = static_cast<int64_t>(in.size());
+      kernels::fast::upsample_nearest2x_f32(kernel_context(), inputs[0]->data<float>(),
+                                            product(in, 0, rank - 2), in[rank - 2], in[rank - 1],
+                                            outputs[0]->data<float>());
       return Status::success();
+    }
     kernels::resize_nearest_f32_reference(resize_, inputs[0]->data<float>(),
                                           outputs[0]->data<float>());
     return Status::success();
   }
 
+  std::string kernel_name() const override { return upsample2x_ ? "upsample 2x" : "reference"; }
+
  private:
   CoordinateMode coordinates_;
   NearestMode nearest_;
   bool scales_only_;
+  // True when the planned gather is exactly "every pixel doubled" on the last two axes and the
+  // identity on the others, whatever attributes produced it.
+  bool is_upsample2x() const {
+    const size_t rank = resize_.input_shape.size();
+    if (rank < 2) return false;
+    for (size_t axis = 0; axis < rank; ++axis) {
+      const bool doubled = axis + 2 >= rank;
+      const std::vector<int64_t>& table = resize_.source_index[axis];
+      if (resize_.output_shape[axis] != resize_.input_shape[axis] * (doubled ? 2 : 1)) return false;
+      for (size_t x = 0; x < table.size(); ++x) {
+        if (table[x] != static_cast<int64_t>(doubled ? x / 2 : x)) return false;
+      }
+    }
+    return true;
+  }
+
   kernels::NearestResize resize_;
   bool empty_ = false;
+  bool upsample2x_ = false;
 };
 
 }  // namespace

@@ -74,9 +74,14 @@ class ReshapeOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    copy_bytes(outputs[0]->bytes.data(), inputs[0]->bytes.data(), inputs[0]->bytes.size());
+    // A planned program gives the output the input's own buffer: nothing to copy.
+    if (outputs[0]->raw() != inputs[0]->raw())
+      copy_bytes(outputs[0]->raw(), inputs[0]->raw(), inputs[0]->byte_size());
     return Status::success();
   }
+
+  bool output_is_input_view() const override { return true; }
+  std::string kernel_name() const override { return "view"; }
 
  private:
   bool allow_zero_;
@@ -119,8 +124,7 @@ class TransposeOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    kernels::strided_copy_reference(copy_, element_size_, inputs[0]->bytes.data(),
-                                    outputs[0]->bytes.data());
+    kernels::strided_copy_reference(copy_, element_size_, inputs[0]->raw(), outputs[0]->raw());
     return Status::success();
   }
 
@@ -136,8 +140,7 @@ class ConcatOperator final : public Operator {
 
   Status plan(std::span<const PlanInput> inputs, std::span<ValueType> outputs) override {
     const PlanInput& first = inputs[0];
-    if (first.shape.empty())
-      return make_error("inputs are scalars; concat needs an axis");
+    if (first.shape.empty()) return make_error("inputs are scalars; concat needs an axis");
     SL_ASSIGN_OR_RETURN(const int64_t axis, normalize_axis(axis_, first.shape.size(), "axis"));
     const size_t a = static_cast<size_t>(axis);
     const size_t element_size = data_type_size(first.type);
@@ -163,24 +166,46 @@ class ConcatOperator final : public Operator {
                              static_cast<int64_t>(element_size));
     }
     const Result<int64_t> count = checked_element_count(output);
-    if (!count.ok())
-      return make_error("output: " + count.message());
+    if (!count.ok()) return make_error("output: " + count.message());
     outer_ = product(first.shape, 0, a);
     outputs[0] = {first.type, std::move(output)};
     return Status::success();
   }
 
+  // A planned program may have had producers write straight into their block of the output
+  // (outer_ == 1); such blocks are already in place and are skipped.
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    std::vector<const uint8_t*> sources;
+    uint8_t* output = outputs[0]->raw();
+    if (outer_ == 1) {
+      int64_t offset = 0;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        if (inputs[i]->raw() != output + offset)
+          copy_bytes(output + offset, inputs[i]->raw(), static_cast<size_t>(block_bytes_[i]));
+        offset += block_bytes_[i];
+      }
+      return Status::success();
+    }
+    sources_.clear();
     for (const Tensor* input : inputs)
-      sources.push_back(input->bytes.data());
-    kernels::concat_reference(sources, block_bytes_, outer_, outputs[0]->bytes.data());
+      sources_.push_back(input->raw());
+    kernels::concat_reference(sources_, block_bytes_, outer_, output);
     return Status::success();
   }
+
+  // Input `index` starts there when the output is the input blocks one after the other.
+  int64_t input_offset_in_output(size_t index) const override {
+    if (outer_ != 1 || index >= block_bytes_.size()) return -1;
+    int64_t offset = 0;
+    for (size_t i = 0; i < index; ++i)
+      offset += block_bytes_[i];
+    return offset;
+  }
+  std::string kernel_name() const override { return "block copy"; }
 
  private:
   int64_t axis_;
   std::vector<int64_t> block_bytes_;
+  std::vector<const uint8_t*> sources_;
   int64_t outer_ = 0;
 };
 
@@ -219,8 +244,7 @@ class SliceOperator final : public Operator {
       for (size_t i = 0; i < starts.size(); ++i)
         axes.push_back(static_cast<int64_t>(i));
     }
-    if (steps.empty())
-      steps.assign(starts.size(), 1);
+    if (steps.empty()) steps.assign(starts.size(), 1);
     if (ends.size() != starts.size() || axes.size() != starts.size() ||
         steps.size() != starts.size()) {
       return make_error("starts, ends, axes and steps have different lengths (" +
@@ -235,11 +259,9 @@ class SliceOperator final : public Operator {
     std::vector<bool> seen(input.size(), false);
     for (size_t i = 0; i < starts.size(); ++i) {
       SL_ASSIGN_OR_RETURN(const int64_t axis, normalize_axis(axes[i], input.size(), "axis"));
-      if (seen[axis])
-        return make_error("axis " + std::to_string(axes[i]) + " appears twice");
+      if (seen[axis]) return make_error("axis " + std::to_string(axes[i]) + " appears twice");
       seen[axis] = true;
-      if (steps[i] == 0)
-        return make_error("step 0 on axis " + std::to_string(axis));
+      if (steps[i] == 0) return make_error("step 0 on axis " + std::to_string(axis));
       const int64_t dim = input[axis];
       const int64_t step = steps[i];
       int64_t start = starts[i] < 0 ? starts[i] + dim : starts[i];
@@ -253,15 +275,13 @@ class SliceOperator final : public Operator {
       }
       // Written as 1 + (distance - 1) / |step| so a huge step cannot overflow.
       int64_t length = 0;
-      if (step > 0 && end > start)
-        length = 1 + (end - start - 1) / step;
+      if (step > 0 && end > start) length = 1 + (end - start - 1) / step;
       if (step < 0 && start > end) {
         length = step == INT64_MIN ? 1 : 1 + (start - end - 1) / -step;
       }
       copy_.extents[axis] = length;
       copy_.input_strides[axis] = length > 1 ? strides[axis] * step : strides[axis];
-      if (length > 0)
-        copy_.input_offset += start * strides[axis];
+      if (length > 0) copy_.input_offset += start * strides[axis];
     }
     element_size_ = data_type_size(inputs[0].type);
     empty_ = product(copy_.extents, 0, copy_.extents.size()) == 0;
@@ -270,10 +290,8 @@ class SliceOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
-    if (empty_)
-      return Status::success();
-    kernels::strided_copy_reference(copy_, element_size_, inputs[0]->bytes.data(),
-                                    outputs[0]->bytes.data());
+    if (empty_) return Status::success();
+    kernels::strided_copy_reference(copy_, element_size_, inputs[0]->raw(), outputs[0]->raw());
     return Status::success();
   }
 
@@ -292,8 +310,7 @@ class SplitOperator final : public Operator {
 
   Status plan(std::span<const PlanInput> inputs, std::span<ValueType> outputs) override {
     const Shape& input = inputs[0].shape;
-    if (input.empty())
-      return make_error("input is a scalar; split needs an axis");
+    if (input.empty()) return make_error("input is a scalar; split needs an axis");
     SL_ASSIGN_OR_RETURN(const int64_t axis, normalize_axis(axis_, input.size(), "axis"));
     const size_t a = static_cast<size_t>(axis);
     const int64_t dim = input[a];
@@ -346,8 +363,8 @@ class SplitOperator final : public Operator {
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
     std::vector<uint8_t*> targets;
     for (Tensor* output : outputs)
-      targets.push_back(output->bytes.data());
-    kernels::split_reference(inputs[0]->bytes.data(), outer_, block_bytes_, targets);
+      targets.push_back(output->raw());
+    kernels::split_reference(inputs[0]->raw(), outer_, block_bytes_, targets);
     return Status::success();
   }
 
@@ -390,8 +407,7 @@ Result<std::unique_ptr<Operator>> create_concat(const onnx::Node& node, int64_t 
   SL_RETURN_IF_ERROR(check_output_count(node, 1, 1));
   const Attributes attributes(node);
   SL_RETURN_IF_ERROR(attributes.allow_only({"axis"}));
-  if (!attributes.has("axis"))
-    return make_error("attribute 'axis' is missing");
+  if (!attributes.has("axis")) return make_error("attribute 'axis' is missing");
   SL_ASSIGN_OR_RETURN(const int64_t axis, attributes.get_int("axis", 0));
   return std::unique_ptr<Operator>(new ConcatOperator(axis));
 }

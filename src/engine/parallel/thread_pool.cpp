@@ -149,4 +149,29 @@ void ThreadPool::worker_loop() {
   }
 }
 
+// One chunk per thread: each chunk, after its call, waits until every chunk has started, so no
+// thread can claim a second one while another thread has none.
+void ThreadPool::run_once_per_thread(void* context, void (*function)(void* context)) {
+  if (threads_ == 1) {
+    function(context);
+    return;
+  }
+  struct Job {
+    void* context;
+    void (*function)(void*);
+    std::atomic<int> started{0};
+    int threads;
+  } job{context, function, {}, threads_};
+  const auto body = [&job](int64_t begin, int64_t end) {
+    job.function(job.context);
+    // A dispatch that fell back to running inline covers every chunk on this thread alone.
+    if (end - begin > 1) return;
+    job.started.fetch_add(1, std::memory_order_acq_rel);
+    while (job.started.load(std::memory_order_acquire) < job.threads) {
+      std::this_thread::yield();
+    }
+  };
+  parallel_for(threads_, body);
+}
+
 }  // namespace sightline::engine::parallel

@@ -45,10 +45,20 @@ class ThreadPool {
         });
   }
 
+  // Calls body() exactly once on every thread of the pool, the caller included (to prepare
+  // per-thread state such as scratch buffers), and returns when all calls are done.
+  template <class Body>
+  void run_on_every_thread(Body&& body) {
+    using BodyType = std::remove_reference_t<Body>;
+    run_once_per_thread(const_cast<void*>(static_cast<const void*>(&body)),
+                        [](void* context) { (*static_cast<BodyType*>(context))(); });
+  }
+
  private:
   using ChunkFunction = void (*)(void* context, int64_t begin, int64_t end);
 
   void run(int64_t count, void* context, ChunkFunction function);
+  void run_once_per_thread(void* context, void (*function)(void* context));
   void run_chunk(int chunk) const;
   int claim_chunk();
   void run_claimed_chunks();

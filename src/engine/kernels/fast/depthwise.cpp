@@ -103,6 +103,11 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
 
 }  // namespace
 
+void reserve_depthwise_scratch(const ConvShape& shape) {
+  const PaddedPlane size = padded_size(shape, shape.stride_height);
+  padded_plane_scratch(size.height * size.width);
+}
+
 bool depthwise3x3_supported(const ConvShape& s) {
   return s.groups == s.in_channels && s.out_channels == s.in_channels && s.kernel_height == 3 &&
          s.kernel_width == 3 && s.stride_height == s.stride_width &&

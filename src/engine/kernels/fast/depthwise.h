@@ -18,6 +18,10 @@ namespace sightline::engine::kernels::fast {
 // top/left padding of at most 2 (bottom/right padding is implied by the output size).
 bool depthwise3x3_supported(const ConvShape& shape);
 
+// Grows the calling thread's scratch to what `shape` needs, so later calls on this thread
+// allocate nothing.
+void reserve_depthwise_scratch(const ConvShape& shape);
+
 // `bias` may be null.
 void depthwise_conv3x3_f32(const KernelContext& context, const ConvShape& shape, const float* input,
                            const float* weights, const float* bias, Activation activation,

@@ -100,4 +100,8 @@ void gemm_f32(const KernelContext& context, const PackedMatrix& a, const float* 
   detail::run_gemm(context, a, columns, detail::DenseB{b, b_row_stride}, c, c_row_stride, epilogue);
 }
 
+void reserve_gemm_scratch() {
+  detail::packed_b_scratch(detail::kBlockDepth * detail::kBlockColumns);
+}
+
 }  // namespace sightline::engine::kernels::fast

@@ -45,6 +45,10 @@ struct GemmEpilogue {
   bool accumulate = false;
 };
 
+// Grows the calling thread's packed-B scratch to its final size, so later GEMMs and
+// convolutions on this thread allocate nothing.
+void reserve_gemm_scratch();
+
 // B is row-major [depth, columns] with row stride `b_row_stride`; C is row-major [rows, columns]
 // with row stride `c_row_stride`. The instruction set is the one `a` was packed for (context.isa
 // is not consulted); context.pool splits the columns.

@@ -96,6 +96,10 @@ bool maxpool_fast_supported(const PoolShape& s) {
          s.kernel_width >= 1;
 }
 
+void reserve_maxpool_scratch(const PoolShape& shape) {
+  row_max_scratch(shape.in_height * shape.out_width);
+}
+
 void maxpool2d_f32(const KernelContext& context, const PoolShape& s, const float* input,
                    float* output) {
   const int64_t in_plane = s.in_height * s.in_width;

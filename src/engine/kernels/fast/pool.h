@@ -15,6 +15,10 @@ namespace sightline::engine::kernels::fast {
 // Stride 1, dilation 1, non-negative padding. Other pools take the reference kernel.
 bool maxpool_fast_supported(const PoolShape& shape);
 
+// Grows the calling thread's scratch to what `shape` needs, so later calls on this thread
+// allocate nothing.
+void reserve_maxpool_scratch(const PoolShape& shape);
+
 void maxpool2d_f32(const KernelContext& context, const PoolShape& shape, const float* input,
                    float* output);
 

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/kernels/reference/rank_counters.h"
 #include "engine/kernels/reference/reference_kernels.h"
 
 namespace sightline::engine::kernels {
@@ -50,19 +51,17 @@ void strided_copy_reference(const StridedCopy& copy, size_t element_size, const 
   int64_t outer = 1;
   for (size_t axis = 0; axis + 1 < rank; ++axis)
     outer *= copy.extents[axis];
-  if (inner == 0 || outer == 0)
-    return;
+  if (inner == 0 || outer == 0) return;
 
   // Odometer over the outer axes, tracking the input offset in elements.
-  std::vector<int64_t> index(rank, 0);
+  RankCounters index(rank, 0);
   int64_t offset = 0;
   for (int64_t run = 0; run < outer; ++run) {
     copy_strided_run(base + offset * static_cast<int64_t>(element_size), inner_stride, inner,
                      element_size, output + run * inner * static_cast<int64_t>(element_size));
     for (size_t axis = rank - 1; axis-- > 0;) {
       offset += copy.input_strides[axis];
-      if (++index[axis] < copy.extents[axis])
-        break;
+      if (++index[axis] < copy.extents[axis]) break;
       offset -= copy.input_strides[axis] * copy.extents[axis];
       index[axis] = 0;
     }
@@ -98,7 +97,7 @@ void resize_nearest_f32_reference(const NearestResize& resize, const float* inpu
     output[0] = input[0];
     return;
   }
-  std::vector<int64_t> input_strides(rank, 1);
+  RankCounters input_strides(rank, 1);
   for (size_t axis = rank - 1; axis-- > 0;) {
     input_strides[axis] = input_strides[axis + 1] * resize.input_shape[axis + 1];
   }
@@ -108,7 +107,7 @@ void resize_nearest_f32_reference(const NearestResize& resize, const float* inpu
   for (size_t axis = 0; axis + 1 < rank; ++axis)
     outer *= resize.output_shape[axis];
 
-  std::vector<int64_t> index(rank, 0);
+  RankCounters index(rank, 0);
   for (int64_t run = 0; run < outer; ++run) {
     int64_t offset = 0;
     for (size_t axis = 0; axis + 1 < rank; ++axis) {
@@ -120,8 +119,7 @@ void resize_nearest_f32_reference(const NearestResize& resize, const float* inpu
       out[x] = line[inner_source[x]];
 
     for (size_t axis = rank - 1; axis-- > 0;) {
-      if (++index[axis] < resize.output_shape[axis])
-        break;
+      if (++index[axis] < resize.output_shape[axis]) break;
       index[axis] = 0;
     }
   }

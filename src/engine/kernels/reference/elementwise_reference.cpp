@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/kernels/reference/rank_counters.h"
 #include "engine/kernels/reference/reference_kernels.h"
 
 namespace sightline::engine::kernels {
@@ -57,7 +58,7 @@ void broadcast(Op op, const BroadcastShape& s, const float* a, const float* b, f
     outer *= s.extents[axis];
 
   // Odometer over the outer axes, tracking each input's offset.
-  std::vector<int64_t> index(rank, 0);
+  RankCounters index(rank, 0);
   int64_t a_offset = 0;
   int64_t b_offset = 0;
   for (int64_t run = 0; run < outer; ++run) {
@@ -66,8 +67,7 @@ void broadcast(Op op, const BroadcastShape& s, const float* a, const float* b, f
     for (size_t axis = rank - 1; axis-- > 0;) {
       a_offset += s.a_strides[axis];
       b_offset += s.b_strides[axis];
-      if (++index[axis] < s.extents[axis])
-        break;
+      if (++index[axis] < s.extents[axis]) break;
       a_offset -= s.a_strides[axis] * s.extents[axis];
       b_offset -= s.b_strides[axis] * s.extents[axis];
       index[axis] = 0;
@@ -77,8 +77,7 @@ void broadcast(Op op, const BroadcastShape& s, const float* a, const float* b, f
 
 template <class To>
 To float_to_integer(float value) {
-  if (std::isnan(value))
-    return 0;
+  if (std::isnan(value)) return 0;
   // Compared in double, where every bound of these integer types is exact or rounds upward.
   const double wide = value;
   if (wide <= static_cast<double>(std::numeric_limits<To>::lowest())) {
