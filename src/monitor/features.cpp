@@ -116,6 +116,20 @@ std::vector<OutputDetection> output_detections(const std::vector<Detection>& det
   return outputs;
 }
 
+PhotoRecord make_photo_record(std::string_view name, const Image& image,
+                              const std::vector<Detection>* detections,
+                              const StageTimings& timings) {
+  PhotoRecord record;
+  record.name = std::string(name);
+  record.inputs = compute_input_features(image);
+  record.timings = timings;
+  if (detections != nullptr) {
+    record.has_outputs = true;
+    record.detections = output_detections(*detections, image.width, image.height);
+  }
+  return record;
+}
+
 Result<PhotoRecord> measure_photo(std::span<const uint8_t> bytes, std::string_view name,
                                   Detector* detector, const PostprocessOptions& options,
                                   const ImageLimits& limits) {

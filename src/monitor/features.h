@@ -53,6 +53,12 @@ InputFeatures compute_input_features(const Image& image);
 std::vector<OutputDetection> output_detections(const std::vector<Detection>& detections, int width,
                                                int height);
 
+// A record from what the caller already has: the decoded photo and, when a model ran, its
+// detections and stage timings (the app's asynchronous backends run the model themselves).
+PhotoRecord make_photo_record(std::string_view name, const Image& image,
+                              const std::vector<Detection>* detections,
+                              const StageTimings& timings);
+
 // Decodes the photo once, measures its inputs and, when a detector is given, runs it stage by
 // stage with timings. Fails on undecodable bytes or a failed inference, naming the photo.
 Result<PhotoRecord> measure_photo(std::span<const uint8_t> bytes, std::string_view name,
