@@ -2,13 +2,16 @@
 //   - bytes transferred from navigation to the first detection of dog.jpg, per backend;
 //   - time from navigation to that first detection, per backend;
 //   - inference time per backend with threads on (isolated, threaded build) and off
-//     (no isolation headers, service workers blocked: single-thread build).
+//     (no isolation headers, service workers blocked: single-thread build). The first run of
+//     ONNX Runtime Web includes importing it and creating its session; the median and minimum
+//     are over the later runs (this machine is shared, so its load average is recorded too).
 // Each configuration starts in a fresh browser context (empty cache). The server sends no
 // compression, so transfer sizes are raw file sizes plus headers.
 //
 //   node tests/browser/measure.mjs [--runs N] [--root build/site]
 // Prints a table and writes build/artifacts/web-measurements.json.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import {
@@ -71,6 +74,8 @@ async function measure(browser, { backend, threads }) {
       navigation_to_first_detection_ms: firstDetectionMs,
       first_inference_ms: inference[0],
       median_inference_ms: median(inference.slice(1).length ? inference.slice(1) : inference),
+      min_inference_ms: Math.min(...inference),
+      load_average: os.loadavg()[0],
       inference_runs_ms: inference,
       largest_files: Object.entries(byFile).sort((a, b) => b[1] - a[1]).slice(0, 6),
     };
@@ -92,7 +97,9 @@ try {
         `ready ${result.ready_ms} ms, ` +
         `first detection ${result.navigation_to_first_detection_ms} ms, ` +
         `inference first ${result.first_inference_ms.toFixed(0)} ms, ` +
-        `median ${result.median_inference_ms.toFixed(0)} ms (${runs} runs)`);
+        `median ${result.median_inference_ms.toFixed(0)} ms, ` +
+        `min ${result.min_inference_ms.toFixed(0)} ms (${runs} runs, ` +
+        `load ${result.load_average.toFixed(1)})`);
     }
   }
 } finally {
