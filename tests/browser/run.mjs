@@ -13,6 +13,7 @@
 // --no-build.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
@@ -261,6 +262,34 @@ async function testApp(browser, root) {
         'drop/model without card: the guess says YOLOX', JSON.stringify(guessed));
       const image = await waitForImageDetections(page, 'dog.jpg');
       checkDogDetections(image.detections, 'guessed model');
+    });
+
+    await step('app: a model our engine cannot run falls back to ONNX Runtime Web', async () => {
+      const file = path.join(os.tmpdir(), `sightline-erf-${process.pid}.onnx`);
+      execFileSync('/usr/bin/python3',
+        [path.join(repoRoot, 'tests/browser/make_unsupported_model.py'), file]);
+      const bytes = fs.readFileSync(file);
+      fs.rmSync(file);
+      const before = await appState(page);
+      await dropFiles(page, [{ name: 'erf_model.onnx', bytes, type: '' }]);
+      await page.waitForFunction((count) => window.sightline.state().models.length > count,
+        before.models.length, { timeout: 60_000 });
+      const state = await appState(page);
+      const model = state.models[state.models.length - 1];
+      console.log(`    engine refused it: ${model.engine_error}`);
+      check(model.active && !model.engine && /Erf/.test(model.engine_error) &&
+        state.backend === 'onnxruntime',
+      'unsupported model: added for ONNX Runtime only, with the reason our engine refused it',
+      JSON.stringify(model));
+      const image = await waitForImageDetections(page, 'dog.jpg');
+      check(image.error === '', 'unsupported model: dog.jpg ran in ONNX Runtime Web', image.error);
+      const message = await page.evaluate(async ({ base64 }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        return window.sightline.detect(new Blob([bytes]), { backend: 'sightline' })
+          .then(() => 'resolved', (error) => error.message);
+      }, { base64: dog.toString('base64') });
+      check(/cannot run/.test(message) && /Erf/.test(message),
+        'unsupported model: detect with our engine is refused with the reason', message);
     });
   } finally {
     if (failures.length) console.log(page.consoleLines.slice(-30).join('\n'));
