@@ -16,6 +16,7 @@ int run_info(const std::vector<std::string>& words);
 int run_validate(const std::vector<std::string>& words);
 int run_eval(const std::vector<std::string>& words);
 int run_runs(const std::vector<std::string>& words);
+int run_bench(const std::vector<std::string>& words);
 int run_monitor(const std::vector<std::string>& words);
 int run_compare(const std::vector<std::string>& words);
 

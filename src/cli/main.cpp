@@ -22,6 +22,10 @@ constexpr const char* kUsage =
     "      COCO metrics (equal to pycocotools), confusion matrix, errors, slices; recorded\n"
     "  runs [list | show ID | diff A B] [--ledger FILE]\n"
     "      the ledger of evaluation runs\n"
+    "  bench [IMAGE] [--model CARD|ONNX] [--threads N] [--runs 20] [--warmup 3] [--profile]\n"
+    "        [--json] [--scalar] [--ghz G]\n"
+    "      inference time (median/min/max) and post-processing time; --profile: time and\n"
+    "      GFLOP/s per operator type and per node, against the single-core peak\n"
     "  monitor baseline DIR --out B.json [--model CARD|ONNX] [--force]\n"
     "  monitor check DIR --baseline B.json [--json] [--alpha 0.01] [--psi 0.2] [--min-photos 20]\n"
     "      drift of a folder of photos against a saved baseline; exit 1 when an alarm fires\n"
@@ -52,6 +56,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return sightline::cli::run_validate(words);
   if (command == "eval") return sightline::cli::run_eval(words);
   if (command == "runs") return sightline::cli::run_runs(words);
+  if (command == "bench") return sightline::cli::run_bench(words);
   if (command == "monitor") return sightline::cli::run_monitor(words);
   if (command == "compare") return sightline::cli::run_compare(words);
 
