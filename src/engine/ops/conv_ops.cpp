@@ -5,6 +5,7 @@
 
 #include "engine/kernels/fast/conv.h"
 #include "engine/kernels/fast/depthwise.h"
+#include "engine/kernels/fast/direct_conv.h"
 #include "engine/kernels/reference/reference_kernels.h"
 #include "engine/ops/attributes.h"
 #include "engine/ops/op_helpers.h"
@@ -107,7 +108,11 @@ class ConvOperator final : public Operator {
       return Status::success();
     const float* weights = inputs[1].constant->data<float>();
     const float* bias = has_bias_ ? inputs[2].constant->data<float>() : nullptr;
-    if (kernels::fast::depthwise3x3_supported(shape_)) {
+    if (kernels::fast::direct_conv3x3_supported(shape_)) {
+      path_ = Path::kDirect;
+      direct_ = kernels::fast::pack_direct_conv3x3(kernel_context().isa, shape_, weights, bias,
+                                                   kernels::fast::Activation::kNone);
+    } else if (kernels::fast::depthwise3x3_supported(shape_)) {
       path_ = Path::kDepthwise;
       depthwise_weights_.assign(weights, weights + shape_.out_channels * 9);
       depthwise_bias_.assign(bias, bias + (bias != nullptr ? shape_.out_channels : 0));
@@ -125,6 +130,9 @@ class ConvOperator final : public Operator {
     switch (path_) {
       case Path::kGemm:
         kernels::fast::conv2d_f32(kernel_context(), packed_, x, y);
+        break;
+      case Path::kDirect:
+        kernels::fast::direct_conv3x3_f32(kernel_context(), direct_, x, y);
         break;
       case Path::kDepthwise:
         kernels::fast::depthwise_conv3x3_f32(
@@ -144,6 +152,7 @@ class ConvOperator final : public Operator {
     if (path_ == Path::kReference || activation_ != kernels::fast::Activation::kNone) return false;
     activation_ = activation;
     packed_.activation = activation;
+    direct_.activation = activation;
     return true;
   }
 
@@ -156,6 +165,7 @@ class ConvOperator final : public Operator {
   void reserve_scratch() const override {
     if (path_ == Path::kGemm) kernels::fast::reserve_gemm_scratch();
     if (path_ == Path::kDepthwise) kernels::fast::reserve_depthwise_scratch(shape_);
+    if (path_ == Path::kDirect) kernels::fast::reserve_direct_conv_scratch(direct_);
   }
 
   std::string kernel_name() const override {
@@ -167,6 +177,8 @@ class ConvOperator final : public Operator {
                                                             : packed_.group_weights[0].isa);
       case Path::kDepthwise:
         return "depthwise 3x3";
+      case Path::kDirect:
+        return std::string("direct 3x3 ") + simd::isa_name(direct_.isa);
       case Path::kReference:
         break;
     }
@@ -174,7 +186,7 @@ class ConvOperator final : public Operator {
   }
 
  private:
-  enum class Path { kReference, kGemm, kDepthwise };
+  enum class Path { kReference, kGemm, kDepthwise, kDirect };
 
   ConvAttributes attributes_;
   kernels::ConvShape shape_;
@@ -183,6 +195,7 @@ class ConvOperator final : public Operator {
   Path path_ = Path::kReference;
   kernels::fast::Activation activation_ = kernels::fast::Activation::kNone;
   kernels::fast::PackedConv packed_;
+  kernels::fast::DirectConv direct_;
   std::vector<float> depthwise_weights_;
   std::vector<float> depthwise_bias_;
 };

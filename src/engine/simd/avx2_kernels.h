@@ -30,6 +30,16 @@ void gemm_microkernel_avx2_6x16(int64_t depth, const float* a, const float* b, i
 // values[i] = activation(values[i] + bias), the algorithm of kernels/fast/vector_math.h on eight
 // lanes with fused multiply-adds and a refined reciprocal estimate instead of a division.
 void bias_activation_avx2(float* values, int64_t count, float bias, Activation activation);
+
+// Rows [row_begin, row_end) of one 4-channel block of the direct 3x3 convolution
+// (kernels/fast/direct_conv.h): bordered input [channels, height, width], packed weights
+// [channels, 3, 3, 4], bias [4]; output planes `out_plane` floats apart, `valid_channels` of 4
+// stored.
+void direct_conv3x3_rows_avx2(int64_t channels, const float* bordered, int64_t height,
+                              int64_t width, const float* weights, const float* bias,
+                              Activation activation, int64_t row_begin, int64_t row_end,
+                              int64_t out_width, int64_t out_plane, int valid_channels,
+                              float* block_output);
 #endif
 
 }  // namespace sightline::engine::simd
