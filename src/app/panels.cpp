@@ -19,6 +19,13 @@ void begin_panel(const char* title, const PanelRect& rect, ImGuiWindowFlags extr
   ImGui::Begin(title, nullptr, kPanelFlags | extra);
 }
 
+// A greyed hint that wraps at the panel's edge.
+void hint(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
 void draw_model_list(App& app) {
   ImGui::TextUnformatted("Model");
   for (const auto& model : app.models()) {
@@ -54,7 +61,7 @@ void draw_model_list(App& app) {
     ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.4f, 1.0f), "%s", model->guess_note.c_str());
     ImGui::PopTextWrapPos();
   }
-  ImGui::TextDisabled("Drop an .onnx (with its card .json) to add one.");
+  hint("Drop an .onnx (with its card .json) to add one.");
 }
 
 void draw_backend_choice(App& app) {
@@ -71,9 +78,9 @@ void draw_backend_choice(App& app) {
   }
   ImGui::EndDisabled();
   if (!app.onnxruntime_available()) {
-    ImGui::TextDisabled("ONNX Runtime Web is in the web build only.");
+    hint("ONNX Runtime Web is in the web build only.");
   } else {
-    ImGui::TextDisabled("Loaded on first use (about 15 MB).");
+    hint("Loaded on first use (about 15 MB).");
   }
 }
 
@@ -82,7 +89,7 @@ void draw_sliders(App& app) {
   PostprocessOptions& options = app.options();
   ImGui::SliderFloat("confidence", &options.confidence, 0.01f, 1.0f, "%.2f");
   ImGui::SliderFloat("IoU", &options.iou, 0.05f, 1.0f, "%.2f");
-  ImGui::TextDisabled("Sliders re-run post-processing only.");
+  hint("Sliders re-run post-processing only.");
 }
 
 void draw_class_filter(App& app) {
@@ -104,7 +111,7 @@ void draw_class_filter(App& app) {
   for (size_t id = 0; id < hidden.size(); ++id) {
     if (hidden[id]) counts.emplace(static_cast<int>(id), 0);
   }
-  if (counts.empty()) ImGui::TextDisabled("No detections to filter.");
+  if (counts.empty()) hint("No detections to filter.");
   for (const auto& [class_id, count] : counts) {
     if (class_id < 0 || class_id >= static_cast<int>(hidden.size())) continue;
     bool shown = !hidden[class_id];
@@ -123,7 +130,7 @@ void draw_detections_table(App& app) {
   const GalleryImage* image = app.selected_image();
   const ModelEntry* model = app.active_model();
   if (!image || !model) {
-    ImGui::TextDisabled("No photo selected.");
+    hint("No photo selected.");
     return;
   }
   if (!image->error.empty()) {

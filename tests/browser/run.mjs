@@ -315,6 +315,8 @@ async function testSite(browser, root, { headers, serviceWorkers, expectVariant,
       }
       const report = await detectInPage(page, readPhoto('dog.jpg'), 'dog.jpg', {});
       checkDogDetections(report.detections, `site ${label}`);
+      const shotName = `site-${label.replace(/[^a-z]+/g, '-')}.png`;
+      await page.screenshot({ path: path.join(artifactsDir, shotName) });
     });
   } finally {
     if (page && failures.length) console.log(page.consoleLines.slice(-20).join('\n'));
