@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/jpeg_guard.h"
+
 // stb_image is compiled here, once, restricted to the formats we accept.
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_ONLY_JPEG
@@ -101,6 +103,10 @@ Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view sour
     return make_error(quoted(source_name) + ": not a JPEG, PNG or BMP image (" +
                       (format ? std::string("looks like ") + format : "unknown signature") + ")");
   }
+
+  // stb_image 2.27 overruns its Huffman tables on some corrupt JPEGs, even reading the header.
+  if (Status tables = check_jpeg_huffman_tables(bytes, source_name); !tables)
+    return tables.error();
 
   // The header alone gives the size, so limits are checked before any pixel is allocated.
   int width = 0, height = 0, channels = 0;

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <vector>
 
+#include "core/jpeg_guard.h"
+
 #define STBI_NO_STDIO
 #include "stb/stb_image.h"
 
@@ -31,6 +33,10 @@ Result<ImageSize> read_image_size(std::span<const uint8_t> bytes, std::string_vi
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     return make_error(quoted(source_name) + ": the file is larger than 2 GiB");
   }
+
+  // stb_image 2.27 overruns its Huffman tables on some corrupt JPEGs, even reading the header.
+  if (Status tables = check_jpeg_huffman_tables(bytes, source_name); !tables)
+    return tables.error();
 
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height,
