@@ -250,7 +250,9 @@ Status Parser::append_floats(WireReader& reader, const FieldTag& tag, std::vecto
     return too_many(reader, tag, what, cap);
   const size_t first = values.size();
   values.resize(first + count);
-  std::memcpy(values.data() + first, packed.data(), packed.size());
+  // An empty packed field leaves both pointers null, which memcpy must not see (found by
+  // tests/fuzz/fuzz_onnx under UBSan).
+  copy_bytes(values.data() + first, packed.data(), packed.size());
   return Status::success();
 }
 
@@ -618,8 +620,9 @@ Status Parser::decode_tensor_data(const WireReader& reader,
   size_t written = 0;
   for (const DataSegment& segment : segments) {
     if (typed_field == kTensorFloatData) {
-      std::memcpy(tensor.value.bytes.data() + written * 4, segment.bytes.data(),
-                  segment.bytes.size());
+      // An empty packed segment has a null pointer, which memcpy must not see.
+      copy_bytes(tensor.value.bytes.data() + written * 4, segment.bytes.data(),
+                 segment.bytes.size());
       written += segment.bytes.size() / 4;
       continue;
     }
