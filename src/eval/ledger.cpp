@@ -1,6 +1,8 @@
 #include "eval/ledger.h"
 
 #include <chrono>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -23,6 +25,12 @@ bool read_string(const Json& object, const char* key, std::string& out) {
     return false;
   out = it->get<std::string>();
   return true;
+}
+
+std::string format_count(double number) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", number);
+  return text;
 }
 
 bool read_number(const Json& object, const char* key, double& out) {
@@ -73,6 +81,14 @@ Result<RunRecord> record_from_json(std::string_view line) {
                             std::pair{"objects", &objects}}) {
     if (!read_number(object, key, *field))
       return make_error(std::string("\"") + key + "\" is missing or not a number");
+  }
+  // Converting a double outside int's range is undefined behaviour, so counts are checked first.
+  for (auto [key, number] :
+       {std::pair{"max_det", max_det}, std::pair{"images", images}, std::pair{"objects", objects}}) {
+    if (!(number >= 0 && number <= INT_MAX && number == std::floor(number))) {
+      return make_error(std::string("\"") + key + "\" " + format_count(number) +
+                        " is not a whole number in [0, " + std::to_string(INT_MAX) + "]");
+    }
   }
   record.max_detections = static_cast<int>(max_det);
   record.images = static_cast<int>(images);
