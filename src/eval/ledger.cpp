@@ -41,6 +41,23 @@ bool read_number(const Json& object, const char* key, double& out) {
   return true;
 }
 
+// A run takes one line of about 600 bytes, so this is some 400,000 runs; a bigger file is not a
+// ledger, or one to archive, and reading it whole could exhaust the browser tab's memory.
+constexpr uintmax_t kMaxLedgerBytes = uintmax_t{256} << 20;
+
+Status check_ledger_size(const std::string& path) {
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (error)
+    return make_error("ledger '" + path + "': cannot read its size: " + error.message());
+  if (size > kMaxLedgerBytes) {
+    return make_error("ledger '" + path + "' is " + std::to_string(size) +
+                      " bytes, over the limit of " + std::to_string(kMaxLedgerBytes) +
+                      " bytes; move it aside to start a new ledger");
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 std::string record_to_json_line(const RunRecord& record) {
@@ -142,6 +159,8 @@ Result<Ledger> read_ledger(const std::string& path) {
   std::error_code error;
   if (!std::filesystem::exists(path, error))
     return Ledger{};
+  if (Status size = check_ledger_size(path); !size)
+    return size.error();
   std::ifstream file(path, std::ios::binary);
   if (!file)
     return make_error("ledger '" + path + "': cannot open for reading");
@@ -180,6 +199,8 @@ Result<std::string> append_run(const std::string& path, RunRecord record) {
   std::string existing;
   std::error_code error;
   if (std::filesystem::exists(path, error)) {
+    if (Status size = check_ledger_size(path); !size)
+      return size.error();
     std::ifstream file(path, std::ios::binary);
     if (!file)
       return make_error("ledger '" + path + "': cannot open for reading");
