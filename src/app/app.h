@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -89,6 +90,14 @@ struct GalleryImage {
   std::string error;
 };
 
+// How the two backends' detections of one photo compare (same model and options).
+struct BackendAgreement {
+  int sightline_count = 0;
+  int onnxruntime_count = 0;
+  int paired = 0;                      // boxes of the same class paired one to one
+  float max_corner_difference = 0.0f;  // largest corner distance of a pair, in photo pixels
+};
+
 class App {
  public:
   App(PlatformInfo platform, std::unique_ptr<OnnxRuntimeRunner> onnxruntime);
@@ -116,6 +125,9 @@ class App {
   using ApiDone = std::function<void(Result<std::string>)>;
   void detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKind backend,
                       PostprocessOptions options, ApiDone done);
+
+  // Both backends' detections compared, once the photo has been through both.
+  std::optional<BackendAgreement> compare_backends(const GalleryImage& image) const;
 
   // State for scripts and tests: images, detections, errors, log tail (JSON text).
   std::string state_json() const;

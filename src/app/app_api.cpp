@@ -113,6 +113,12 @@ std::string App::state_json() const {
                  {"error", image->error},
                  {"detections_ready", image->detections_key == current_key && !image->queued},
                  {"detections", detections}};
+    if (std::optional<BackendAgreement> agreement = compare_backends(*image)) {
+      item["backend_agreement"] = {{"sightline_boxes", agreement->sightline_count},
+                                   {"onnxruntime_boxes", agreement->onnxruntime_count},
+                                   {"paired", agreement->paired},
+                                   {"max_difference_px", agreement->max_corner_difference}};
+    }
     if (image->shown_raw) {
       item["timings_ms"] = {{"decode", image->decode_ms},
                             {"preprocess", image->shown_raw->preprocess_ms},

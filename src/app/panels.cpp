@@ -138,6 +138,14 @@ void draw_detections_table(App& app) {
     ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", image->error.c_str());
     ImGui::PopTextWrapPos();
   }
+  if (std::optional<BackendAgreement> agreement = app.compare_backends(*image)) {
+    const bool agree = agreement->sightline_count == agreement->onnxruntime_count &&
+                       agreement->paired == agreement->sightline_count;
+    ImGui::TextColored(agree ? ImVec4(0.5f, 0.9f, 0.5f, 1.0f) : ImVec4(1.0f, 0.8f, 0.3f, 1.0f),
+                       "Backends: %d vs %d boxes, %d paired, max difference %.2f px",
+                       agreement->sightline_count, agreement->onnxruntime_count, agreement->paired,
+                       agreement->max_corner_difference);
+  }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("detections", 4, flags)) return;

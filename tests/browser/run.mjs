@@ -150,6 +150,12 @@ async function testApp(browser, root) {
       check(state.backend === 'onnxruntime', 'drop/onnxruntime: the UI switched backend');
       const dropOrt = checkDogDetections(image.detections, 'drop/onnxruntime');
       checkBackendsAgree(dropEngine ?? {}, dropOrt, 'drop');
+      const agreement = (await appState(page)).images.find((i) => i.name === 'dog.jpg')
+        ?.backend_agreement;
+      check(agreement && agreement.paired === agreement.sightline_boxes &&
+        agreement.sightline_boxes === agreement.onnxruntime_boxes &&
+        agreement.max_difference_px <= BACKEND_TOLERANCE_PX,
+      'drop: the UI reports that both backends agree', JSON.stringify(agreement));
       await page.locator('#canvas').screenshot({
         path: path.join(artifactsDir, 'browser-dog-onnxruntime.png'),
       });
