@@ -239,6 +239,38 @@ TEST(FastEngine, NeckWithConcatReshapePoolResizeMatchesReference) {
   expect_fast_matches_reference(model, random_input({1, 6, 12, 12}, 15), 2e-5f);
 }
 
+// YOLOX's space-to-depth stem: four stride-2 Slice pairs concatenated on channels, then a
+// Transpose; half-widths of 3 to 17 so the vector runs end in scalar tails.
+TEST(FastEngine, StrideTwoSlicesConcatAndTransposeMatchReference) {
+  for (int64_t width : {6, 10, 22, 34}) {
+    ModelBuilder builder;
+    builder.input("X", {1, 3, 8, width}).output("Y");
+    builder.initializer(int64_tensor("zero", {1}, {0}));
+    builder.initializer(int64_tensor("one", {1}, {1}));
+    builder.initializer(int64_tensor("big", {1}, {1 << 20}));
+    builder.initializer(int64_tensor("h_axis", {1}, {2}));
+    builder.initializer(int64_tensor("w_axis", {1}, {3}));
+    builder.initializer(int64_tensor("two", {1}, {2}));
+    std::vector<std::string> parts;
+    for (const char* row_start : {"zero", "one"}) {
+      for (const char* column_start : {"zero", "one"}) {
+        const std::string rows = std::string("rows_") + row_start + column_start;
+        const std::string part = std::string("part_") + row_start + column_start;
+        builder.node("Slice", {"X", row_start, "big", "h_axis", "two"}, {rows});
+        builder.node("Slice", {rows, column_start, "big", "w_axis", "two"}, {part});
+        parts.push_back(part);
+      }
+    }
+    builder.node("Concat", parts, {"stacked"}).attr("axis", int64_t{1});
+    builder.node("Transpose", {"stacked"}, {"Y"}).attr("perm", std::vector<int64_t>{0, 3, 2, 1});
+    const std::vector<uint8_t> model = builder.build();
+    auto fast = load(model, false, 1);
+    ASSERT_NE(fast, nullptr);
+    EXPECT_EQ(fast->execution_order().front().kernel, "strided copy");
+    expect_fast_matches_reference(model, random_input({1, 3, 8, width}, 20), 0.0f);
+  }
+}
+
 TEST(FastEngine, ArenaIsAllocatedOnceAndRunsReuseIt) {
   auto fast = load(neck_model(), false, 2);
   ASSERT_NE(fast, nullptr);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include "engine/kernels/fast/data_movement.h"
 #include "engine/kernels/reference/reference_kernels.h"
 #include "engine/ops/attributes.h"
 #include "engine/ops/op_helpers.h"
@@ -124,8 +125,17 @@ class TransposeOperator final : public Operator {
   }
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
+    if (fast() && element_size_ == 4) {
+      kernels::fast::strided_copy_f32(kernel_context(), copy_, inputs[0]->data<float>(),
+                                      outputs[0]->data<float>());
+      return Status::success();
+    }
     kernels::strided_copy_reference(copy_, element_size_, inputs[0]->raw(), outputs[0]->raw());
     return Status::success();
+  }
+
+  std::string kernel_name() const override {
+    return fast() && element_size_ == 4 ? "strided copy" : "reference";
   }
 
  private:
@@ -291,8 +301,17 @@ class SliceOperator final : public Operator {
 
   Status run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
     if (empty_) return Status::success();
+    if (fast() && element_size_ == 4) {
+      kernels::fast::strided_copy_f32(kernel_context(), copy_, inputs[0]->data<float>(),
+                                      outputs[0]->data<float>());
+      return Status::success();
+    }
     kernels::strided_copy_reference(copy_, element_size_, inputs[0]->raw(), outputs[0]->raw());
     return Status::success();
+  }
+
+  std::string kernel_name() const override {
+    return fast() && element_size_ == 4 ? "strided copy" : "reference";
   }
 
  private:
