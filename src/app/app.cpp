@@ -10,9 +10,11 @@
 #include <utility>
 
 #include "app/app_internal.h"
+#include "app/workbench.h"
 #include "core/model_guess.h"
 #include "core/model_store.h"
 #include "engine/engine.h"
+#include "eval/ledger.h"
 
 namespace sightline::app {
 
@@ -67,7 +69,17 @@ const char* backend_name(BackendKind kind) {
 }
 
 App::App(PlatformInfo platform, std::unique_ptr<OnnxRuntimeRunner> onnxruntime)
-    : platform_(std::move(platform)), onnxruntime_(std::move(onnxruntime)) {}
+    : platform_(std::move(platform)),
+      onnxruntime_(std::move(onnxruntime)),
+      workbench_(std::make_unique<Workbench>()) {
+  // The web page keeps runs in IndexedDB and mirrors them into this in-memory file.
+  std::error_code error;
+  workbench_->datasets_root =
+      platform_.web ? "/datasets"
+                    : (fs::temp_directory_path(error) / "sightline-datasets").string();
+  workbench_->ledger_path = platform_.web ? "/ledger/ledger.jsonl" : eval::default_ledger_path();
+  if (!platform_.web) restore_native_baseline(*this);
+}
 
 App::~App() {
   set_log_sink({});
@@ -245,6 +257,8 @@ Status App::load_engine(ModelEntry& model) {
 }
 
 void App::open_files(const std::vector<std::string>& paths) {
+  if (open_workbench_files(*this, paths)) return;
+
   // Cards first, so a card dropped together with its model is found whatever the order.
   std::vector<std::string> ordered = paths;
   std::stable_partition(ordered.begin(), ordered.end(),
@@ -300,7 +314,9 @@ void App::add_image(const std::string& name, std::span<const uint8_t> bytes) {
   log_info("app", name + ": " + std::to_string(image->image.width) + "x" +
                       std::to_string(image->image.height));
   selected_image_id_ = image->id;
+  const int id = image->id;
   images_.push_back(std::move(image));
+  queue_monitor_photo(*this, id);
 }
 
 ModelEntry* App::find_model(int model_id) const {
@@ -433,6 +449,11 @@ void App::run_pending_work() {
   GalleryImage* selected = selected_image();
   if (selected && validate_options(options_)) refresh_detections(*selected);
   ++frame_;
+  // The workbench's photos wait while the gallery has work, so a drop still answers first.
+  if (busy_jobs() == 0) {
+    step_evaluation(*this);
+    step_monitor(*this);
+  }
   if (job_in_flight_ || queue_.empty()) return;
   // Inference with our engine blocks this thread; waiting one frame lets the browser show the
   // frame that says "Detecting..." first: it presents a frame only after the frame callback

@@ -98,6 +98,8 @@ struct BackendAgreement {
   float max_corner_difference = 0.0f;  // largest corner distance of a pair, in photo pixels
 };
 
+struct Workbench;
+
 class App {
  public:
   App(PlatformInfo platform, std::unique_ptr<OnnxRuntimeRunner> onnxruntime);
@@ -157,6 +159,9 @@ class App {
   int inference_runs() const { return inference_runs_; }
   int busy_jobs() const { return static_cast<int>(queue_.size()) + (job_in_flight_ ? 1 : 0); }
   int& hovered_detection() { return hovered_detection_; }
+  // The Evaluate, Runs and Monitor panels' state (workbench.h).
+  Workbench& workbench() { return *workbench_; }
+  const Workbench& workbench() const { return *workbench_; }
 
  private:
   struct Job {
@@ -199,6 +204,7 @@ class App {
   std::deque<std::string> errors_;
   LogBuffer log_;
   int hovered_detection_ = -1;
+  std::unique_ptr<Workbench> workbench_;
 };
 
 }  // namespace sightline::app

@@ -1,11 +1,13 @@
 // The parts of the app's window, each drawn into a fixed rectangle that App::draw lays out:
 //
 //   +-----------+---------------------------+--------------+
-//   | controls  | canvas (errors on top)    | detections / |
-//   | (models,  |                           | log tabs     |
-//   | sliders)  +---------------------------+              |
+//   | controls  | workspace tabs            | detections / |
+//   | (models,  +---------------------------+ log tabs     |
+//   | sliders)  | canvas (errors on top)    |              |
+//   |           +---------------------------+              |
 //   |           | gallery strip             |              |
 //   +-----------+---------------------------+--------------+
+// The tabs swap canvas and gallery for the Evaluate, Runs or Monitor panel (workbench.h).
 //   | status bar                                           |
 //   +------------------------------------------------------+
 #pragma once

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Browser tests (see run.mjs): builds build/site and build/web, then drives headless Debian
-# Chromium through playwright-core. Exits non-zero and lists the failed checks on failure.
+# Browser tests (see run.mjs and workbench.mjs): builds build/site and build/web, then drives
+# headless Debian Chromium through playwright-core. Exits non-zero and lists the failed checks
+# on failure.
 #   tests/browser/run.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec node tests/browser/run.mjs "$@"
+node tests/browser/run.mjs "$@"
+exec node tests/browser/workbench.mjs

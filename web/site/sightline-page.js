@@ -4,8 +4,11 @@
 //   2. start the module on the canvas, write the built-in models into its /models;
 //   3. resolve sightline.ready once the default model is loaded.
 // sightline.detect(imageUrlOrBlob, {backend, conf, iou}) answers with the same JSON as
-// `sightline detect --json` for one photo.
+// `sightline detect --json` for one photo; sightline.evaluate(files) with the same JSON as
+// `sightline eval DIR --json`. Runs and the monitor baseline live in IndexedDB
+// (sightline-store.js) and are handed back to the app after a reload.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
+import { createStore } from './sightline-store.js';
 
 const statusLine = document.getElementById('status');
 const notice = document.getElementById('notice');
@@ -48,8 +51,104 @@ const sightline = {
     module._sightline_web_set_backend(BACKENDS[backend]);
   },
   timings: {},
+  evaluate,
+  // The Evaluate panel's session: phase, progress, validation issues and, when done, the report.
+  evaluation: () => readJson(module._sightline_web_evaluation()),
+  // The ledger: every recorded run, oldest first, as stored in IndexedDB.
+  async runs() {
+    await ready;
+    return (await module.sightlineStore.runLines()).map((line) => JSON.parse(line));
+  },
+  // The Monitor panel: window and baseline sizes, and the drift tests once there is a baseline.
+  monitor: () => readJson(module._sightline_web_monitor()),
+  async saveBaseline() {
+    const error = module._sightline_web_save_baseline();
+    if (error) throw new Error(module.UTF8ToString(error));
+    await module.sightlineStore.settled();
+    return sightline.monitor();
+  },
+  async loadBaseline(jsonText, source = 'sightline.loadBaseline') {
+    await ready;
+    callWithStrings((text, name) => module._sightline_web_load_baseline(text, name, 1),
+      String(jsonText), source);
+    await module.sightlineStore.settled();
+    return sightline.monitor();
+  },
+  // The middle of the window: "photos", "evaluate", "runs" or "monitor".
+  setWorkspace(name) {
+    const index = WORKSPACES.indexOf(name);
+    if (index < 0) throw new Error(`unknown workspace "${name}": use ${WORKSPACES.join(', ')}`);
+    module._sightline_web_set_workspace(index);
+  },
 };
 window.sightline = sightline;
+
+const WORKSPACES = ['photos', 'evaluate', 'runs', 'monitor'];
+const LEDGER_DIR = '/ledger';
+const LEDGER_PATH = `${LEDGER_DIR}/ledger.jsonl`;
+let nextDatasetFolder = 1;
+
+function readJson(pointer) {
+  return JSON.parse(module.UTF8ToString(pointer));
+}
+
+// Calls fn with the strings copied into the module; throws the message fn returns (if any).
+function callWithStrings(fn, ...texts) {
+  const pointers = texts.map(copyStringToModule);
+  try {
+    const error = fn(...pointers);
+    if (error) throw new Error(module.UTF8ToString(error));
+  } finally {
+    for (const pointer of pointers) module._free(pointer);
+  }
+}
+
+// Evaluates the active model on labelled files (Files or {name, bytes}) under the drop rule and
+// resolves with the report (the JSON of `sightline eval --json`, plus the session's details
+// in .session); rejects with the reason when the dataset cannot be evaluated.
+async function evaluate(files, { timeoutMs = 30 * 60_000 } = {}) {
+  await ready;
+  const folder = `/datasets/api-${nextDatasetFolder++}`;
+  module.FS.mkdirTree(folder);
+  for (const file of files) {
+    const name = String(file.name).split('/').pop();
+    const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file.bytes;
+    module.FS.writeFile(`${folder}/${name}`, bytes);
+  }
+  const before = sightline.evaluation().number;
+  callWithStrings((path) => module._sightline_web_evaluate_folder(path), folder);
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const session = sightline.evaluation();
+    if (session.number > before && (session.phase === 'done' || session.phase === 'failed')) {
+      if (session.phase === 'failed') throw new Error(session.fatal);
+      await module.sightlineStore.settled();
+      const { report, ...details } = session;
+      return { ...report, session: details };
+    }
+    if (performance.now() > deadline) {
+      throw new Error(`evaluation still running after ${timeoutMs} ms`);
+    }
+    await sleep(50);
+  }
+}
+
+// The runs and the baseline kept in IndexedDB go back into the app after a (re)load.
+async function restoreWorkbench() {
+  const lines = await module.sightlineStore.runLines();
+  module.FS.mkdirTree(LEDGER_DIR);
+  module.FS.writeFile(LEDGER_PATH, lines.length ? `${lines.join('\n')}\n` : '');
+  module._sightline_web_runs_changed();
+  const baseline = await module.sightlineStore.baseline();
+  if (baseline) {
+    try {
+      callWithStrings((text, name) => module._sightline_web_load_baseline(text, name, 0),
+        baseline, 'this browser (IndexedDB)');
+    } catch (error) {
+      console.warn(`the stored baseline was not loaded: ${error.message}`);
+    }
+  }
+}
 
 function sleep(milliseconds) {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -204,10 +303,16 @@ async function start() {
   module.sightlineHeap = heapViews;
   module.sightlineSettle = settle;
   module.sightlineOnnxRuntime = createOnnxRuntimeBridge(module);
+  module.sightlineStore = createStore({
+    onError: (error) => callWithStrings(
+      (origin, text) => module._sightline_web_log(3, origin, text), 'store',
+      `IndexedDB: ${error.message}`),
+  });
   sightline.timings.moduleReadyMs = performance.now();
 
   statusLine.textContent = 'Loading the default model...';
   await loadBuiltinModels();
+  await restoreWorkbench();
   sightline.timings.readyMs = performance.now();
   statusLine.textContent = '';
   canvas.focus();

@@ -85,6 +85,7 @@ int main() {
   app_instance() =
       std::make_unique<sightline::app::App>(describe_platform(), make_web_onnxruntime_runner());
   web_app()->install_log_sink();
+  install_workbench_hooks(*web_app());
 
   sightline::Result<GLFWwindow*> window =
       open_imgui_window("Sightline", page_width(), page_height());
