@@ -5,6 +5,7 @@
 #include <map>
 
 #include "app/ui.h"
+#include "app/workbench.h"
 
 namespace sightline::app {
 namespace {
@@ -282,13 +283,33 @@ void App::draw() {
   const float body_height = std::max(50.0f, display.y - status_height);
 
   hovered_detection_ = -1;
-  const PanelRect canvas{ImVec2(side_width, 0),
-                         ImVec2(middle_width, std::max(20.0f, body_height - gallery_height))};
+  // The middle column: workspace tabs, then the canvas and gallery or a workbench panel.
+  const float tabs_height = 32.0f;
+  const PanelRect canvas{
+      ImVec2(side_width, tabs_height),
+      ImVec2(middle_width, std::max(20.0f, body_height - gallery_height - tabs_height))};
+  const PanelRect workbench_rect{ImVec2(side_width, tabs_height),
+                                 ImVec2(middle_width, std::max(20.0f, body_height - tabs_height))};
   draw_control_panel(*this, {ImVec2(0, 0), ImVec2(side_width, body_height)});
   draw_details_panel(*this,
                      {ImVec2(side_width + middle_width, 0), ImVec2(details_width, body_height)});
-  draw_canvas(*this, canvas_view, canvas);
-  draw_gallery(*this, {ImVec2(side_width, canvas.size.y), ImVec2(middle_width, gallery_height)});
+  draw_workspace_tabs(*this, {ImVec2(side_width, 0), ImVec2(middle_width, tabs_height)});
+  switch (workbench_->mode) {
+    case WorkspaceMode::kPhotos:
+      draw_canvas(*this, canvas_view, canvas);
+      draw_gallery(*this, {ImVec2(side_width, tabs_height + canvas.size.y),
+                           ImVec2(middle_width, gallery_height)});
+      break;
+    case WorkspaceMode::kEvaluate:
+      draw_evaluate_panel(*this, workbench_rect);
+      break;
+    case WorkspaceMode::kRuns:
+      draw_runs_panel(*this, workbench_rect);
+      break;
+    case WorkspaceMode::kMonitor:
+      draw_monitor_panel(*this, workbench_rect);
+      break;
+  }
   draw_status_bar(*this, {ImVec2(0, body_height), ImVec2(display.x, status_height)});
   draw_error_banner(*this, canvas);
 }
