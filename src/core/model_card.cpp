@@ -173,11 +173,21 @@ Result<ModelCard> parse_model_card(std::string_view json_text, std::string_view 
         static_cast<float>(read.number(*input, "scale", "$.input", false, 1.0, 1e-9, 1e9));
     const auto mean = read.numbers(*input, "mean", "$.input", 3, 3, {0, 0, 0});
     const auto std = read.numbers(*input, "std", "$.input", 3, 3, {1, 1, 1});
+    // Bounded so each entry stays finite, and each std non-zero, as the float the letterbox
+    // divides by: a mean of 1e39 or a std of 1e-50 was accepted and fed the model inf or NaN
+    // (caught by the check behind tests/fuzz/fuzz_model_card).
+    constexpr double kMaxMagnitude = 1e6, kMinStd = 1e-6;
     for (int c = 0; c < 3 && !read.failed(); ++c) {
-      card.normalisation.mean[c] = static_cast<float>(mean[c]);
-      if (!(std[c] > 0))
+      if (!(std::fabs(mean[c]) <= kMaxMagnitude)) {
+        read.fail("$.input.mean", "entry " + std::to_string(mean[c]) + " is outside [-1e6, 1e6]");
+      } else if (!(std[c] > 0)) {
         read.fail("$.input.std", "entries must be positive");
-      card.normalisation.std[c] = static_cast<float>(std[c]);
+      } else if (!(std[c] >= kMinStd && std[c] <= kMaxMagnitude)) {
+        read.fail("$.input.std", "entry " + std::to_string(std[c]) + " is outside [1e-6, 1e6]");
+      } else {
+        card.normalisation.mean[c] = static_cast<float>(mean[c]);
+        card.normalisation.std[c] = static_cast<float>(std[c]);
+      }
     }
   }
 
