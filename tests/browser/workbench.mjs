@@ -7,7 +7,7 @@
 //   - broken datasets (a label line with 6 fields, a truncated COCO JSON) give messages in the
 //     UI and the app keeps working;
 //   - photos dropped in the gallery fill the monitor's window; the window saved as a baseline
-//     survives a page reload; drift tests run against it;
+//     survives a page reload; other photos darkened to 40% raise the brightness alarm;
 //   - with --full, all 128 COCO128 photos are evaluated through sightline.evaluate and the time
 //     is printed (and checked against the command line's metrics).
 //
@@ -209,6 +209,30 @@ async function testBadDatasets(page) {
   });
 }
 
+// Drops copies of the photos darkened to 40% brightness, made by the browser's canvas.
+async function dropDarkenedPhotos(page, stems) {
+  const payload = stems.map((stem) => ({ name: `dark-${stem}.jpg`,
+    base64: fs.readFileSync(path.join(coco128, 'images', `${stem}.jpg`)).toString('base64') }));
+  await page.evaluate(async (payload) => {
+    const transfer = new DataTransfer();
+    for (const { name, base64 } of payload) {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const context = canvas.getContext('2d');
+      context.filter = 'brightness(40%)';
+      context.drawImage(bitmap, 0, 0);
+      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+      transfer.items.add(new File([blob], name, { type: 'image/jpeg' }));
+    }
+    const target = document.getElementById('canvas');
+    for (const kind of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(kind, { dataTransfer: transfer, bubbles: true,
+        cancelable: true }));
+    }
+  }, payload);
+}
+
 async function testMonitor(page) {
   const stems = allStems().slice(0, 24);
   await step('monitor: dropped photos fill the window; a saved baseline survives a reload',
@@ -237,6 +261,19 @@ async function testMonitor(page) {
       const notEnough = few.drift?.tests?.every((t) => t.status.startsWith('not enough'));
       check(notEnough, 'monitor: an empty window says "not enough photos yet" instead of testing',
         JSON.stringify(few.drift?.tests?.map((t) => t.status)));
+      await dropDarkenedPhotos(page, allStems().slice(24, 48));
+      const darkened = await page.waitForFunction((count) => {
+        const monitor = window.sightline.monitor();
+        return monitor.window_photos >= count && monitor.pending === 0 ? monitor : null;
+      }, 24, { timeout: 600_000, polling: 250 }).then((handle) => handle.jsonValue());
+      const brightness = darkened.drift?.tests?.find((t) => t.feature === 'brightness');
+      const alarms = darkened.drift?.tests?.filter((t) => t.alarm).map((t) => t.feature);
+      console.log(`    darkened window: brightness KS D ${brightness?.statistic?.toFixed(3)}, ` +
+        `p ${brightness?.p_value?.toExponential(2)}, mean ${brightness?.baseline_mean?.toFixed(1)}` +
+        ` -> ${brightness?.window_mean?.toFixed(1)}; alarms: ${alarms?.join(', ')}`);
+      check(darkened.drift?.alarm === true && brightness?.alarm === true,
+        'monitor: 24 other photos darkened to 40% raise the brightness alarm');
+      await shoot(page, 'workbench-monitor-darkened.png');
       const bad = await page.evaluate(() => window.sightline.loadBaseline('{"format": 1')
         .then(() => 'resolved', (e) => e.message));
       check(bad !== 'resolved', 'monitor: a broken baseline is refused with a message', bad);
