@@ -268,9 +268,10 @@ async function testMonitor(page) {
       }, 24, { timeout: 600_000, polling: 250 }).then((handle) => handle.jsonValue());
       const brightness = darkened.drift?.tests?.find((t) => t.feature === 'brightness');
       const alarms = darkened.drift?.tests?.filter((t) => t.alarm).map((t) => t.feature);
-      console.log(`    darkened window: brightness KS D ${brightness?.statistic?.toFixed(3)}, ` +
-        `p ${brightness?.p_value?.toExponential(2)}, mean ${brightness?.baseline_mean?.toFixed(1)}` +
-        ` -> ${brightness?.window_mean?.toFixed(1)}; alarms: ${alarms?.join(', ')}`);
+      console.log(`    darkened: brightness KS D ${brightness?.statistic?.toFixed(3)}, ` +
+        `p ${brightness?.p_value?.toExponential(2)}, ` +
+        `mean ${brightness?.baseline_mean?.toFixed(1)} -> ${brightness?.window_mean?.toFixed(1)}; ` +
+        `alarms: ${alarms?.join(', ')}`);
       check(darkened.drift?.alarm === true && brightness?.alarm === true,
         'monitor: 24 other photos darkened to 40% raise the brightness alarm');
       await shoot(page, 'workbench-monitor-darkened.png');
