@@ -270,7 +270,8 @@ async function testMonitor(page) {
       const alarms = darkened.drift?.tests?.filter((t) => t.alarm).map((t) => t.feature);
       console.log(`    darkened: brightness KS D ${brightness?.statistic?.toFixed(3)}, ` +
         `p ${brightness?.p_value?.toExponential(2)}, ` +
-        `mean ${brightness?.baseline_mean?.toFixed(1)} -> ${brightness?.window_mean?.toFixed(1)}; ` +
+        `mean ${brightness?.baseline_mean?.toFixed(1)} -> ` +
+        `${brightness?.window_mean?.toFixed(1)}; ` +
         `alarms: ${alarms?.join(', ')}`);
       check(darkened.drift?.alarm === true && brightness?.alarm === true,
         'monitor: 24 other photos darkened to 40% raise the brightness alarm');
