@@ -124,7 +124,7 @@ Status Program::plan(const Shape& input_shape) {
   }
 
   if (execution_.fast) fuse_activations();
-  plan_memory();
+  SL_RETURN_IF_ERROR(plan_memory());
   if (execution_.fast) {
     const auto reserve = [this] {
       for (const Step& step : steps_)
@@ -372,7 +372,7 @@ void Program::fuse_activations() {
 // such a chain owns a block that is reserved from the first step writing any member to the last
 // step reading one. Blocks are placed largest first at the lowest offset that does not overlap
 // a block alive at the same time.
-void Program::plan_memory() {
+Status Program::plan_memory() {
   const int fed = index_.fed_inputs[0];
   const int end_step = static_cast<int>(steps_.size());
   std::vector<int> first(values_.size(), std::numeric_limits<int>::max());
@@ -483,6 +483,15 @@ void Program::plan_memory() {
     placed.push_back(candidate);
   }
 
+  // Greedy placement can leave gaps, so the arena may be larger than the peak that
+  // check_run_time_peak() bounded; the cap is checked again before anything is allocated.
+  if (folded_bytes_ + total > kMaxPlannedBytes) {
+    return make_error(source_ + ": the run-time arena of " + mebibytes(total) +
+                      " for input shape " + shape_string(values_[fed].shape) + " and " +
+                      mebibytes(folded_bytes_) + " of folded constants exceed the limit of " +
+                      mebibytes(kMaxPlannedBytes) + " for intermediate values");
+  }
+
   if (total > arena_bytes_ || arena_ == nullptr) {
     arena_storage_ = std::vector<uint8_t>(static_cast<size_t>(total + kArenaAlignment));
     const uintptr_t address = reinterpret_cast<uintptr_t>(arena_storage_.data());
@@ -515,6 +524,7 @@ void Program::plan_memory() {
       }
     }
   }
+  return Status::success();
 }
 
 std::vector<StepInfo> Program::steps() const {

@@ -98,7 +98,7 @@ class Program {
   Status check_run_time_peak() const;
   Status execute_node(size_t node, std::vector<Tensor>& unnamed_outputs);
   void fuse_activations();
-  void plan_memory();
+  Status plan_memory();
 
   onnx::Model model_;
   GraphIndex index_;
