@@ -487,6 +487,19 @@ void draw_slices(const EvaluationSession& session) {
 
 }  // namespace
 
+bool show_evaluation_error(Workbench& workbench, bool missed, int index) {
+  EvaluationSession& session = workbench.evaluation;
+  if (!session.report) return false;
+  const eval::ErrorAnalysis& errors = session.report->errors;
+  const int count = static_cast<int>(missed ? errors.missed.size() : errors.false_positives.size());
+  if (index < 0 || index >= count) return false;
+  session.selected_false_positive = missed ? -1 : index;
+  session.selected_missed = missed ? index : -1;
+  session.reveal_errors = true;
+  workbench.mode = WorkspaceMode::kEvaluate;
+  return true;
+}
+
 void draw_evaluate_panel(App& app, const PanelRect& rect) {
   ImGui::SetNextWindowPos(rect.position);
   ImGui::SetNextWindowSize(rect.size);
@@ -510,7 +523,12 @@ void draw_evaluate_panel(App& app, const PanelRect& rect) {
     if (ImGui::CollapsingHeader("Per class: AP and PR curves", ImGuiTreeNodeFlags_DefaultOpen))
       draw_per_class(session);
     if (ImGui::CollapsingHeader("Confusion matrix")) draw_confusion(session);
-    if (ImGui::CollapsingHeader("Errors")) draw_error_gallery(session);
+    if (session.reveal_errors) ImGui::SetNextItemOpen(true);
+    if (ImGui::CollapsingHeader("Errors")) {
+      if (session.reveal_errors) ImGui::SetScrollHereY(0.0f);
+      draw_error_gallery(session);
+    }
+    session.reveal_errors = false;
     if (ImGui::CollapsingHeader("Slices")) draw_slices(session);
   }
   ImGui::End();

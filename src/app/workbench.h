@@ -69,7 +69,8 @@ struct EvaluationSession {
   int viewer_width = 0;
   int viewer_height = 0;
   std::string viewer_error;
-  int selected_class = -1;  // per-class table row whose PR curve is drawn large
+  int selected_class = -1;     // per-class table row whose PR curve is drawn large
+  bool reveal_errors = false;  // open the Errors section and scroll to it (set by the JS API)
 };
 
 // Settings the Evaluate panel applies to the next evaluation; the command line's defaults.
@@ -133,6 +134,10 @@ void start_dataset_evaluation(App& app, const std::vector<std::string>& paths);
 
 // Starts evaluating a dataset already on disk (a YOLO folder or a COCO .json).
 void start_evaluation(App& app, const std::string& dataset_path, const std::string& folder);
+
+// Shows a false positive (missed = false) or missed object in the error viewer; false when the
+// index is out of range.
+bool show_evaluation_error(Workbench& workbench, bool missed, int index);
 
 // Runs the model on at most one photo of a running evaluation; finishes it after the last.
 void step_evaluation(App& app);

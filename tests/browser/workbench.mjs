@@ -147,6 +147,21 @@ async function testEvaluation(page) {
       session.run_id);
     console.log(`    AP ${session.report.AP} AP50 ${session.report.AP50} in ${session.seconds} s`);
     await shoot(page, 'workbench-evaluate.png');
+    const wrongOrBackground = session.report.errors.false_positives.findIndex(
+      (error) => error.kind !== 'duplicate');
+    await page.evaluate((index) => window.sightline.showEvaluationError('false_positive', index),
+      Math.max(0, wrongOrBackground));
+    await shoot(page, 'workbench-evaluate-error.png');
+    const refused = await page.evaluate(() => {
+      try {
+        window.sightline.showEvaluationError('missed', 100000);
+        return 'accepted';
+      } catch (error) {
+        return error.message;
+      }
+    });
+    check(/no missed with index 100000/.test(refused),
+      'evaluate: the error viewer refuses an index beyond the errors', refused);
   });
   if (!session?.run_id) return;
 

@@ -74,6 +74,16 @@ const sightline = {
     await module.sightlineStore.settled();
     return sightline.monitor();
   },
+  // Opens an error of the last evaluation in the Evaluate panel's viewer, as a click does:
+  // kind "false_positive" or "missed", index into report.errors of that kind.
+  showEvaluationError(kind, index) {
+    if (kind !== 'false_positive' && kind !== 'missed') {
+      throw new Error(`unknown error kind "${kind}": use "false_positive" or "missed"`);
+    }
+    if (!module._sightline_web_show_evaluation_error(kind === 'missed' ? 1 : 0, index)) {
+      throw new RangeError(`no ${kind} with index ${index} in the last evaluation`);
+    }
+  },
   // The middle of the window: "photos", "evaluate", "runs" or "monitor".
   setWorkspace(name) {
     const index = WORKSPACES.indexOf(name);

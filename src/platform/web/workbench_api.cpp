@@ -115,6 +115,13 @@ EMSCRIPTEN_KEEPALIVE const char* sightline_web_load_baseline(const char* json, c
   return sightline::platform::answer(loaded);
 }
 
+// Opens a false positive (missed 0) or missed object (missed 1) in the Evaluate panel's error
+// viewer, as a click on its row does. Returns 0 when there is no such error.
+EMSCRIPTEN_KEEPALIVE int sightline_web_show_evaluation_error(int missed, int index) {
+  sightline::app::App* app = sightline::platform::web_app();
+  return app && sightline::app::show_evaluation_error(app->workbench(), missed != 0, index) ? 1 : 0;
+}
+
 // The middle of the window: 0 photos, 1 evaluate, 2 runs, 3 monitor.
 EMSCRIPTEN_KEEPALIVE void sightline_web_set_workspace(int mode) {
   sightline::app::App* app = sightline::platform::web_app();
