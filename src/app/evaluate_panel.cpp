@@ -522,7 +522,8 @@ void draw_evaluate_panel(App& app, const PanelRect& rect) {
       draw_metrics(*session.report);
     if (ImGui::CollapsingHeader("Per class: AP and PR curves", ImGuiTreeNodeFlags_DefaultOpen))
       draw_per_class(session);
-    if (ImGui::CollapsingHeader("Confusion matrix")) draw_confusion(session);
+    if (ImGui::CollapsingHeader("Confusion matrix", ImGuiTreeNodeFlags_DefaultOpen))
+      draw_confusion(session);
     if (session.reveal_errors) ImGui::SetNextItemOpen(true);
     if (ImGui::CollapsingHeader("Errors")) {
       if (session.reveal_errors) ImGui::SetScrollHereY(0.0f);

@@ -2,7 +2,8 @@
 # Desktop test: builds the native app (build-desktop), checks that without a display it says so
 # and exits non-zero, then starts it under Xvfb with dog.jpg, waits for its detections in the
 # log, takes a screenshot (build/artifacts/desktop-dog.png) and checks that the screenshot
-# shows box colours over the photo.
+# shows box colours over the photo; then gives it a folder of five labelled COCO128 photos and
+# checks the evaluation lands in the JSON-lines ledger ($SIGHTLINE_LEDGER, a temporary file).
 #
 #   tests/desktop/run.sh [--no-build]
 # Environment: SIGHTLINE_DATA (photos, default ../shared/data).
@@ -70,6 +71,38 @@ if [ -f "$shot" ]; then
 else
   fail "no screenshot taken"
 fi
+
+# 3. A YOLO folder on the command line is evaluated and recorded in the JSON-lines ledger.
+dataset=$(mktemp -d)
+ledger=$(mktemp -u).jsonl
+cp "$data_dir/coco128/classes.txt" "$dataset/"
+for stem in 000000000009 000000000025 000000000030 000000000034 000000000036; do
+  cp "$data_dir/coco128/images/$stem.jpg" "$data_dir/coco128/labels/$stem.txt" "$dataset/"
+done
+eval_log=$artifacts/desktop-eval-log.txt
+SIGHTLINE_LEDGER=$ledger xvfb-run -a -s "-screen 0 1280x720x24" bash -c '
+  "$1" "$2" >"$3" 2>&1 &
+  app=$!
+  for _ in $(seq 1 240); do
+    grep -q "recorded as run\|evaluation:" "$3" && break
+    kill -0 $app 2>/dev/null || break
+    sleep 0.5
+  done
+  sleep 1
+  import -window root "$4"
+  kill $app 2>/dev/null
+  wait $app 2>/dev/null
+  true' _ "$binary" "$dataset" "$eval_log" "$artifacts/desktop-evaluate.png"
+if [ -f "$ledger" ] && node -e '
+  const run = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim());
+  process.exit(run.images === 5 && run.model === "yolox_nano" && run.metrics.AP > 0.5 ? 0 : 1)
+  ' "$ledger"; then
+  echo "ok: the folder was evaluated and recorded: $(grep -o "evaluate: 5 photos.*" "$eval_log")"
+else
+  fail "the dataset folder was not evaluated and recorded in $ledger:"
+  sed 's/^/    /' "$eval_log" | tail -20
+fi
+rm -rf "$dataset" "$ledger"
 
 if [ $failures -gt 0 ]; then
   echo "desktop test: $failures failure(s)"
