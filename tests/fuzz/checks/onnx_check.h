@@ -13,9 +13,12 @@
 namespace sightline::fuzz {
 namespace onnx_check {
 
-// Inputs above this many values are not run: a run's cost grows with them and the point is to
-// reach the kernels' bounds checks, not to measure them.
+// Models with inputs above this many values, or planned at load with an arena above this many
+// bytes, are not run: a run's cost grows with them (a 228-byte model can resize its way to a
+// 1 GiB output, the planner's cap), and the point is to reach the kernels' bounds checks, not to
+// spend seconds per input. The caps themselves are tested in tests/engine.
 constexpr int64_t kMaxRunElements = 4096;
+constexpr int64_t kMaxRunArenaBytes = int64_t{64} << 20;
 
 // The declared input shape with dynamic dimensions set to 2; empty when it cannot be run cheaply.
 inline std::vector<int64_t> runnable_shape(const std::vector<int64_t>& declared) {
@@ -70,7 +73,7 @@ inline std::string check_onnx(std::span<const uint8_t> bytes) {
     return "load_engine accepted a model without exactly one fed input";
 
   const std::vector<int64_t> shape = onnx_check::runnable_shape(engine.value()->inputs()[0].shape);
-  if (shape.empty()) return "";
+  if (shape.empty() || engine.value()->arena_bytes() > onnx_check::kMaxRunArenaBytes) return "";
   FloatTensor input;
   input.shape = shape;
   input.data.resize(static_cast<size_t>(input.element_count()));
