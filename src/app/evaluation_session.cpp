@@ -208,6 +208,11 @@ void start_evaluation(App& app, const std::string& dataset_path, const std::stri
   session.phase = EvaluationPhase::kRunning;
 }
 
+bool workbench_busy(const Workbench& workbench) {
+  return workbench.evaluation.phase == EvaluationPhase::kRunning ||
+         !workbench.monitor.pending_images.empty();
+}
+
 void step_evaluation(App& app) {
   EvaluationSession& session = app.workbench().evaluation;
   if (session.phase != EvaluationPhase::kRunning) return;

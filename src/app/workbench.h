@@ -139,6 +139,9 @@ void start_evaluation(App& app, const std::string& dataset_path, const std::stri
 // index is out of range.
 bool show_evaluation_error(Workbench& workbench, bool missed, int index);
 
+// Whether an evaluation is running or photos wait to be measured (the desktop loop polls then).
+bool workbench_busy(const Workbench& workbench);
+
 // Runs the model on at most one photo of a running evaluation; finishes it after the last.
 void step_evaluation(App& app);
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/workbench.h"
 #include "core/model_store.h"
 #include "engine/simd/isa.h"
 #include "platform/common/imgui_window.h"
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
 
   while (!glfwWindowShouldClose(*window)) {
     // Wait for input when idle so the window costs no CPU; poll while work is queued.
-    if (app.busy_jobs() > 0) {
+    if (app.busy_jobs() > 0 || sightline::app::workbench_busy(app.workbench())) {
       glfwPollEvents();
     } else {
       glfwWaitEventsTimeout(0.25);
