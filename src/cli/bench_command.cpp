@@ -15,6 +15,7 @@
 #include "core/image.h"
 #include "core/log.h"
 #include "core/model_store.h"
+#include "engine/simd/isa.h"
 
 namespace sightline::cli {
 namespace {
@@ -43,8 +44,11 @@ double elapsed_ms(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// The core clock in GHz as the kernel reports it (the first "cpu MHz" line), or 0 if unknown.
+// The core clock in GHz: measured where possible, else the first "cpu MHz" line of
+// /proc/cpuinfo, else 0.
 double cpu_ghz() {
+  const double measured = engine::simd::measured_clock_ghz();
+  if (measured > 0.0) return measured;
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line)) {

@@ -18,6 +18,7 @@
 #include "core/image.h"
 #include "core/model_store.h"
 #include "engine/engine.h"
+#include "engine/simd/isa.h"
 
 namespace {
 
@@ -50,35 +51,6 @@ void print_samples(const char* name, const std::vector<double>& samples) {
   for (size_t i = 0; i < samples.size(); ++i)
     std::printf("%s%.4f", i == 0 ? "" : ", ", samples[i]);
   std::printf("]");
-}
-
-// The core clock in GHz, measured: a chain of dependent integer additions retires one per cycle
-// on every x86 core, so cycles = additions. Best of several short trials, since a shared
-// machine preempts some of them. 0 where this is not an x86 build.
-double measured_ghz() {
-#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
-  constexpr int64_t kIterations = 1 << 20;
-  constexpr int kAddsPerIteration = 8;
-  double best = 0.0;
-  for (int trial = 0; trial < 15; ++trial) {
-    uint64_t value = 0;
-    int64_t left = kIterations;
-    const Clock::time_point start = Clock::now();
-    asm volatile(
-        "1:\n\t"
-        "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-        "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-        "dec %1\n\tjnz 1b"
-        : "+r"(value), "+r"(left)
-        :
-        : "cc");
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::max(best, kIterations * kAddsPerIteration / seconds / 1e9);
-  }
-  return best;
-#else
-  return 0.0;
-#endif
 }
 
 bool parse(int argc, char** argv, Options& options, std::string& error) {
@@ -186,7 +158,7 @@ int main(int argc, char** argv) {
       "{\"backend\": \"sightline\", \"kernels\": \"%s\", \"threads\": %d, \"flops\": %lld, "
       "\"photos\": %zu, \"detections\": %zu, \"measured_ghz\": %.3f, ",
       engine->kernel_description().c_str(), options.threads, static_cast<long long>(flops),
-      inputs.size(), detections, measured_ghz());
+      inputs.size(), detections, engine::simd::measured_clock_ghz());
   print_samples("inference_ms", inference_ms);
   std::printf(", ");
   print_samples("postprocess_ms", postprocess_ms);

@@ -1,6 +1,9 @@
 // Run-time choice of the instruction set: environment switch and x86 CPU feature detection.
 #include "engine/simd/isa.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -73,6 +76,33 @@ Isa select_isa(bool force_scalar) {
     return Isa::kScalar;
   }
   return best_isa();
+}
+
+double measured_clock_ghz() {
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__) && (defined(__GNUC__) || defined(__clang__))
+  constexpr int64_t kIterations = 1 << 20;
+  constexpr int kAddsPerIteration = 8;
+  double best = 0.0;
+  for (int trial = 0; trial < 15; ++trial) {
+    uint64_t value = 0;
+    int64_t left = kIterations;
+    const auto start = std::chrono::steady_clock::now();
+    asm volatile(
+        "1:\n\t"
+        "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+        "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+        "dec %1\n\tjnz 1b"
+        : "+r"(value), "+r"(left)
+        :
+        : "cc");
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    best = std::max(best, kIterations * kAddsPerIteration / seconds / 1e9);
+  }
+  return best;
+#else
+  return 0.0;
+#endif
 }
 
 }  // namespace sightline::engine::simd

@@ -30,4 +30,10 @@ Isa best_isa();
 // kScalar when `force_scalar` or the environment asks for it, else best_isa().
 Isa select_isa(bool force_scalar);
 
+// The core clock in GHz, measured (for benchmarks' peak figures; about 0.1 s): a chain of
+// dependent integer additions retires one per cycle on x86 cores, best of several trials since
+// a shared machine preempts some. 0 on other targets. A virtual machine's /proc/cpuinfo may
+// report its base clock instead of the running one.
+double measured_clock_ghz();
+
 }  // namespace sightline::engine::simd
