@@ -78,14 +78,16 @@ function allStems() {
     .map((name) => name.slice(0, -4)).sort();
 }
 
-// `sightline eval DIR --json --no-ledger` on the same files written into a temporary folder.
-function cliReport(files) {
+// `sightline eval DIR --json --no-ledger` on the same files written into a temporary folder
+// (DIR/<jsonName> for a COCO dataset).
+function cliReport(files, jsonName = '') {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-eval-'));
   try {
     for (const file of files) fs.writeFileSync(path.join(folder, file.name), file.bytes);
     const cli = process.env.SIGHTLINE_CLI ?? path.join(repoRoot, 'build/native/src/cli/sightline');
     const started = performance.now();
-    const output = execFileSync(cli, ['eval', folder, '--json', '--no-ledger'],
+    const dataset = jsonName ? path.join(folder, jsonName) : folder;
+    const output = execFileSync(cli, ['eval', dataset, '--json', '--no-ledger'],
       { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
     return { report: JSON.parse(output.toString()), seconds: (performance.now() - started) / 1000 };
   } finally {
@@ -298,21 +300,31 @@ async function testMonitor(page) {
 }
 
 async function testFullSet(page) {
-  await step('evaluate: all COCO128 photos through sightline.evaluate', async () => {
-    const files = yoloFiles(allStems());
-    const cli = cliReport(files);
-    const payload = files.map(({ name, bytes }) => ({ name, base64: bytes.toString('base64') }));
-    const report = await page.evaluate(async (payload) => {
-      const files = payload.map(({ name, base64 }) =>
-        new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
-      return window.sightline.evaluate(files);
-    }, payload);
-    compareReports(report, cli.report, 'coco128');
-    const perPhoto = (1000 * report.session.seconds / report.session.total).toFixed(1);
-    console.log(`    coco128 in the browser: ${report.session.seconds.toFixed(2)} s for ` +
-      `${report.session.total} photos (${perPhoto} ms per photo); command line ` +
-      `${cli.seconds.toFixed(2)} s; AP ${report.AP} AP50 ${report.AP50}`);
+  await step('evaluate: all COCO128 photos (YOLO labels) through sightline.evaluate', async () => {
+    await evaluateFullSet(page, yoloFiles(allStems()), '', 'coco128');
   });
+  await step('evaluate: all COCO128 photos (COCO JSON) through sightline.evaluate', async () => {
+    const jsonName = 'instances_train2017_coco128.json';
+    const files = [{ name: jsonName, bytes: fs.readFileSync(path.join(coco128, jsonName)) },
+      ...allStems().map((stem) => ({ name: `${stem}.jpg`,
+        bytes: fs.readFileSync(path.join(coco128, 'images', `${stem}.jpg`)) }))];
+    await evaluateFullSet(page, files, jsonName, 'coco128 json');
+  });
+}
+
+async function evaluateFullSet(page, files, jsonName, where) {
+  const cli = cliReport(files, jsonName);
+  const payload = files.map(({ name, bytes }) => ({ name, base64: bytes.toString('base64') }));
+  const report = await page.evaluate(async (payload) => {
+    const files = payload.map(({ name, base64 }) =>
+      new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
+    return window.sightline.evaluate(files);
+  }, payload);
+  compareReports(report, cli.report, where);
+  const perPhoto = (1000 * report.session.seconds / report.session.total).toFixed(1);
+  console.log(`    ${where} in the browser: ${report.session.seconds.toFixed(2)} s for ` +
+    `${report.session.total} photos (${perPhoto} ms per photo); command line ` +
+    `${cli.seconds.toFixed(2)} s; AP ${report.AP} AP50 ${report.AP50}`);
 }
 
 async function main() {

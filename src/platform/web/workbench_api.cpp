@@ -71,6 +71,8 @@ EMSCRIPTEN_KEEPALIVE const char* sightline_web_evaluate_folder(const char* folde
         "not a labelled dataset"));
   }
   sightline::app::start_dataset_evaluation(*app, paths);
+  // The dataset was copied into a folder of its own; the page's copy is no longer needed.
+  std::filesystem::remove_all(folder, error);
   return nullptr;
 }
 
