@@ -21,8 +21,7 @@ using Json = nlohmann::ordered_json;
 
 bool read_string(const Json& object, const char* key, std::string& out) {
   auto it = object.find(key);
-  if (it == object.end() || !it->is_string())
-    return false;
+  if (it == object.end() || !it->is_string()) return false;
   out = it->get<std::string>();
   return true;
 }
@@ -35,8 +34,7 @@ std::string format_count(double number) {
 
 bool read_number(const Json& object, const char* key, double& out) {
   auto it = object.find(key);
-  if (it == object.end() || !it->is_number())
-    return false;
+  if (it == object.end() || !it->is_number()) return false;
   out = it->get<double>();
   return true;
 }
@@ -48,8 +46,7 @@ constexpr uintmax_t kMaxLedgerBytes = uintmax_t{256} << 20;
 Status check_ledger_size(const std::string& path) {
   std::error_code error;
   const uintmax_t size = std::filesystem::file_size(path, error);
-  if (error)
-    return make_error("ledger '" + path + "': cannot read its size: " + error.message());
+  if (error) return make_error("ledger '" + path + "': cannot read its size: " + error.message());
   if (size > kMaxLedgerBytes) {
     return make_error("ledger '" + path + "' is " + std::to_string(size) +
                       " bytes, over the limit of " + std::to_string(kMaxLedgerBytes) +
@@ -77,10 +74,8 @@ std::string record_to_json_line(const RunRecord& record) {
 
 Result<RunRecord> record_from_json(std::string_view line) {
   const Json object = Json::parse(line.begin(), line.end(), nullptr, false);
-  if (object.is_discarded())
-    return make_error("not valid JSON");
-  if (!object.is_object())
-    return make_error("not a JSON object");
+  if (object.is_discarded()) return make_error("not valid JSON");
+  if (!object.is_object()) return make_error("not a JSON object");
 
   RunRecord record;
   for (auto [key, field] :
@@ -100,8 +95,8 @@ Result<RunRecord> record_from_json(std::string_view line) {
       return make_error(std::string("\"") + key + "\" is missing or not a number");
   }
   // Converting a double outside int's range is undefined behaviour, so counts are checked first.
-  for (auto [key, number] :
-       {std::pair{"max_det", max_det}, std::pair{"images", images}, std::pair{"objects", objects}}) {
+  for (auto [key, number] : {std::pair{"max_det", max_det}, std::pair{"images", images},
+                             std::pair{"objects", objects}}) {
     if (!(number >= 0 && number <= INT_MAX && number == std::floor(number))) {
       return make_error(std::string("\"") + key + "\" " + format_count(number) +
                         " is not a whole number in [0, " + std::to_string(INT_MAX) + "]");
@@ -112,8 +107,7 @@ Result<RunRecord> record_from_json(std::string_view line) {
   record.objects = static_cast<int>(objects);
 
   auto metrics = object.find("metrics");
-  if (metrics == object.end() || !metrics->is_object())
-    return make_error("\"metrics\" is missing");
+  if (metrics == object.end() || !metrics->is_object()) return make_error("\"metrics\" is missing");
   for (int m = 0; m < kMetricCount; ++m) {
     if (!read_number(*metrics, metric_name(m), record.stats[m])) {
       return make_error(std::string("metric \"") + metric_name(m) + "\" is missing");
@@ -128,13 +122,11 @@ Ledger parse_ledger(std::string_view text) {
   int line_number = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string_view::npos)
-      end = text.size();
+    if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(start, end - start);
     ++line_number;
     start = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos)
-      continue;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     auto record = record_from_json(line);
     if (record) {
       ledger.runs.push_back(std::move(*record));
@@ -146,8 +138,7 @@ Ledger parse_ledger(std::string_view text) {
 }
 
 std::string default_ledger_path() {
-  if (const char* path = std::getenv("SIGHTLINE_LEDGER"); path && *path)
-    return path;
+  if (const char* path = std::getenv("SIGHTLINE_LEDGER"); path && *path) return path;
   if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) {
     return std::string(data) + "/sightline/ledger.jsonl";
   }
@@ -157,13 +148,10 @@ std::string default_ledger_path() {
 
 Result<Ledger> read_ledger(const std::string& path) {
   std::error_code error;
-  if (!std::filesystem::exists(path, error))
-    return Ledger{};
-  if (Status size = check_ledger_size(path); !size)
-    return size.error();
+  if (!std::filesystem::exists(path, error)) return Ledger{};
+  if (Status size = check_ledger_size(path); !size) return size.error();
   std::ifstream file(path, std::ios::binary);
-  if (!file)
-    return make_error("ledger '" + path + "': cannot open for reading");
+  if (!file) return make_error("ledger '" + path + "': cannot open for reading");
   const std::string text(std::istreambuf_iterator<char>(file), {});
   return parse_ledger(text);
 }
@@ -172,14 +160,12 @@ Status write_file_atomically(const std::string& path, std::string_view contents)
   namespace fs = std::filesystem;
   std::error_code error;
   const fs::path target(path);
-  if (target.has_parent_path())
-    fs::create_directories(target.parent_path(), error);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), error);
   const auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
   const std::string temporary = path + ".tmp-" + std::to_string(tick);
   {
     std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    if (!file)
-      return make_error("'" + temporary + "': cannot open for writing");
+    if (!file) return make_error("'" + temporary + "': cannot open for writing");
     file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     file.flush();
     if (!file) {
@@ -199,14 +185,11 @@ Result<std::string> append_run(const std::string& path, RunRecord record) {
   std::string existing;
   std::error_code error;
   if (std::filesystem::exists(path, error)) {
-    if (Status size = check_ledger_size(path); !size)
-      return size.error();
+    if (Status size = check_ledger_size(path); !size) return size.error();
     std::ifstream file(path, std::ios::binary);
-    if (!file)
-      return make_error("ledger '" + path + "': cannot open for reading");
+    if (!file) return make_error("ledger '" + path + "': cannot open for reading");
     existing.assign(std::istreambuf_iterator<char>(file), {});
-    if (!existing.empty() && existing.back() != '\n')
-      existing += '\n';
+    if (!existing.empty() && existing.back() != '\n') existing += '\n';
   }
 
   // The id is a digest of the record without an id, so equal runs on the same date share it.
@@ -224,14 +207,12 @@ Result<std::string> append_run(const std::string& path, RunRecord record) {
 Result<RunRecord> find_run(const Ledger& ledger, const std::string& id_prefix) {
   const RunRecord* found = nullptr;
   for (const RunRecord& run : ledger.runs) {
-    if (run.id.rfind(id_prefix, 0) != 0)
-      continue;
+    if (run.id.rfind(id_prefix, 0) != 0) continue;
     if (found)
       return make_error("run id '" + id_prefix + "' is ambiguous: " + found->id + ", " + run.id);
     found = &run;
   }
-  if (!found)
-    return make_error("no run with id '" + id_prefix + "' in the ledger");
+  if (!found) return make_error("no run with id '" + id_prefix + "' in the ledger");
   return *found;
 }
 
