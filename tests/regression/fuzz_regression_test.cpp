@@ -17,6 +17,13 @@
 #include "fuzz/entry_points.h"
 
 namespace sightline::fuzz {
+
+// Names the target in GoogleTest's messages instead of printing the struct's bytes; found by
+// argument-dependent lookup, so it lives in EntryPoint's namespace.
+void PrintTo(const EntryPoint& point, std::ostream* out) {
+  *out << point.name;
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -56,11 +63,6 @@ class QuietLog {
 };
 
 class FuzzRegression : public ::testing::TestWithParam<EntryPoint> {};
-
-// Names the target in GoogleTest's messages instead of printing the struct's bytes.
-void PrintTo(const EntryPoint& point, std::ostream* out) {
-  *out << point.name;
-}
 
 TEST_P(FuzzRegression, EverySeedAndKeptCrashPassesItsCheck) {
   const EntryPoint& point = GetParam();
