@@ -236,7 +236,9 @@ TEST(FastEngine, NeckWithConcatReshapePoolResizeMatchesReference) {
       EXPECT_EQ(node.kernel, "view");
     }
   }
-  expect_fast_matches_reference(model, random_input({1, 6, 12, 12}, 15), 2e-5f);
+  // Three stacked layers (conv, SiLU, pool, conv, product) compound the rounding of a different
+  // summation order; libm's expf also varies by CPU (one Xeon measured 2.1e-5 here).
+  expect_fast_matches_reference(model, random_input({1, 6, 12, 12}, 15), 5e-5f);
 }
 
 // YOLOX's space-to-depth stem: four stride-2 Slice pairs concatenated on channels, then a
