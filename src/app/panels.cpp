@@ -1,6 +1,6 @@
 // The fixed panels around the canvas: controls (models, backend, sliders, class filter),
 // details (detections table and log tabs), the status bar, the error banner, and App::draw,
-// which lays them all out on the window.
+// which lays them all out on the window and then steps the Compare panel's work.
 #include <algorithm>
 #include <map>
 
@@ -294,6 +294,7 @@ void App::draw() {
   draw_details_panel(*this,
                      {ImVec2(side_width + middle_width, 0), ImVec2(details_width, body_height)});
   draw_workspace_tabs(*this, {ImVec2(side_width, 0), ImVec2(middle_width, tabs_height)});
+  draw_compare_tab(*this);
   switch (workbench_->mode) {
     case WorkspaceMode::kPhotos:
       draw_canvas(*this, canvas_view, canvas);
@@ -309,9 +310,15 @@ void App::draw() {
     case WorkspaceMode::kMonitor:
       draw_monitor_panel(*this, workbench_rect);
       break;
+    case WorkspaceMode::kCompare:
+      draw_compare_panel(*this, workbench_rect);
+      break;
   }
   draw_status_bar(*this, {ImVec2(0, body_height), ImVec2(display.x, status_height)});
   draw_error_banner(*this, canvas);
+  // The comparison's one inference per frame (run_pending_work, in app.cpp, steps the other
+  // workbench panels; step_compare runs at most once per frame whoever calls it).
+  step_compare(*this, ImGui::GetFrameCount());
 }
 
 }  // namespace sightline::app

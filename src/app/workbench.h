@@ -1,6 +1,7 @@
-// The state behind the app's Evaluate, Runs and Monitor panels (the "workbench" beside the
-// photo canvas): a labelled dataset evaluated one photo per frame, the ledger of runs, and the
-// monitor's window of photo features against a baseline.
+// The state behind the app's Evaluate, Runs, Monitor and Compare panels (the "workbench" beside
+// the photo canvas): a labelled dataset evaluated one photo per frame, the ledger of runs, the
+// monitor's window of photo features against a baseline, and the comparison of the active
+// model with a candidate on the gallery's photos (compare_session.h).
 //
 // Dataset rule: files dropped together form a dataset when they include classes.txt or a
 // *.names file (YOLO: photos with <stem>.txt labels beside them), or a .json file holding
@@ -12,10 +13,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/compare_session.h"
 #include "app/texture.h"
 #include "core/postprocess.h"
 #include "eval/dataset.h"
@@ -29,7 +32,7 @@ namespace sightline::app {
 class App;
 struct PanelRect;
 
-enum class WorkspaceMode { kPhotos, kEvaluate, kRuns, kMonitor };
+enum class WorkspaceMode { kPhotos, kEvaluate, kRuns, kMonitor, kCompare };
 
 enum class EvaluationPhase { kIdle, kRunning, kDone, kFailed };
 
@@ -99,6 +102,20 @@ struct MonitorState {
   std::string message;              // the last save/load outcome, for the panel
 };
 
+// The Compare panel: the session, the candidate being picked, and the engines it runs itself
+// (the app keeps an engine for the active model only).
+struct CompareState {
+  CompareSession session;
+  CompareSide choice;  // the candidate the panel shows; applied by "Compare"
+  bool choice_ready = false;
+  std::map<std::string, std::unique_ptr<Detector>> engines;  // by "model id/WxH"
+  // ONNX Runtime Web for the candidate, plugged in by the web platform (compare_api.cpp).
+  std::shared_ptr<OnnxRuntimeRunner> onnxruntime;
+  int shown_image = -1;  // the photo the panel's preview shows
+  int last_step_frame = -1;
+  std::string message;  // the last start/promote outcome
+};
+
 // Hooks a platform plugs in: the web stores runs and baselines in IndexedDB as well.
 struct WorkbenchHooks {
   // Called with each new ledger line after it is appended to the ledger file.
@@ -118,6 +135,7 @@ struct Workbench {
   int next_dataset = 1;
   RunsState runs;
   MonitorState monitor;
+  CompareState compare;
   WorkbenchHooks hooks;
 };
 
@@ -162,9 +180,25 @@ void restore_native_baseline(App& app);
 void refresh_drift(Workbench& workbench);
 std::string monitor_state_json(const Workbench& workbench);
 
+// Compare: starts comparing the active model (with the app's backend and thresholds) and the
+// candidate on every gallery photo; runs at most one inference per frame.
+Status start_comparison(App& app, const CompareSide& candidate);
+void step_compare(App& app, int frame);
+// Makes the candidate the active model (backend, thresholds) and the old primary the candidate.
+Status promote_candidate(App& app);
+// The active model, backend and thresholds as a comparison side.
+CompareSide primary_side(App& app);
+// A side for this model with the app's backend and thresholds (the panel's first choice).
+CompareSide side_for_model(const ModelEntry& model, BackendKind backend,
+                           const PostprocessOptions& options);
+std::string compare_state_json(const Workbench& workbench);
+
 void draw_workspace_tabs(App& app, const PanelRect& rect);
+// Appends the Compare tab to the workspace tabs drawn by draw_workspace_tabs.
+void draw_compare_tab(App& app);
 void draw_evaluate_panel(App& app, const PanelRect& rect);
 void draw_runs_panel(App& app, const PanelRect& rect);
 void draw_monitor_panel(App& app, const PanelRect& rect);
+void draw_compare_panel(App& app, const PanelRect& rect);
 
 }  // namespace sightline::app
