@@ -18,6 +18,8 @@ namespace sightline::engine::simd {
 
 constexpr int kAvx2GemmRows = 6;
 constexpr int kAvx2GemmColumns = 16;
+// Output columns of one tile of direct_conv3x3_rows_avx2.
+constexpr int kAvx2DirectConvColumns = 24;
 
 #if SIGHTLINE_HAVE_AVX2
 // C[6, 16] (+)= A[6, depth] * B[depth, 16] with
@@ -26,6 +28,13 @@ constexpr int kAvx2GemmColumns = 16;
 void gemm_microkernel_avx2_6x16(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
                                 float* c, int64_t ldc, bool accumulate,
                                 const TileEpilogue& epilogue);
+
+// The same product for the first `rows` (1 to 6) rows of a 6-row A panel: C[rows, 16] is all it
+// reads and writes.
+using Avx2MicroKernel = void (*)(int64_t depth, const float* a, const float* b,
+                                 int64_t b_row_stride, float* c, int64_t ldc, bool accumulate,
+                                 const TileEpilogue& epilogue);
+Avx2MicroKernel gemm_microkernel_avx2_rows(int rows);
 
 // values[i] = activation(values[i] + bias), the algorithm of kernels/fast/vector_math.h on eight
 // lanes with fused multiply-adds and a refined reciprocal estimate instead of a division.
@@ -40,6 +49,15 @@ void direct_conv3x3_rows_avx2(int64_t channels, const float* bordered, int64_t h
                               Activation activation, int64_t row_begin, int64_t row_end,
                               int64_t out_width, int64_t out_plane, int valid_channels,
                               float* block_output);
+
+// One plane of the depthwise 3x3 convolution (kernels/fast/depthwise.h) from its zero-bordered
+// copy `padded` (rows padded_width apart; output (oy, ox) reads padded[oy * stride + ky,
+// ox * stride + kx], and stays inside for every column of whole vectors of eight outputs, the
+// last vector placed to end at out_width): output [out_height, out_width] =
+// activation(bias + 3x3 weights * taps).
+void depthwise3x3_plane_avx2(const float* padded, int64_t padded_width, int stride,
+                             int64_t out_height, int64_t out_width, const float* weights,
+                             float bias, Activation activation, float* output);
 #endif
 
 }  // namespace sightline::engine::simd

@@ -1,5 +1,6 @@
 // Depthwise 3x3: each plane is copied once into a zero-bordered scratch plane, then every output
-// row is computed four columns at a time with the same vector code, edges included.
+// row is computed four columns at a time (eight with AVX2, simd/avx2_depthwise.cpp) with the
+// same vector code, edges included, bias and activation applied in registers before the store.
 #include "engine/kernels/fast/depthwise.h"
 
 #include <algorithm>
@@ -28,9 +29,11 @@ struct PaddedPlane {
 };
 
 PaddedPlane padded_size(const ConvShape& s, int64_t stride) {
-  // Whole vectors of four outputs: stride 1 reads 6 columns per vector, stride 2 reads 10.
-  const int64_t vector_columns = (s.out_width + 3) / 4 * 4;
-  const int64_t width = std::max(s.pad_left + s.in_width, (vector_columns - 1) * stride + 2 + 8);
+  // Whole vectors of four outputs (eight with AVX2): a vector from column x reads padded columns
+  // x * stride up to (x + lanes - 1) * stride + 2; rows of fewer than eight outputs still take
+  // one whole eight-lane vector.
+  const int64_t vector_columns = std::max<int64_t>((s.out_width + 3) / 4 * 4, 8);
+  const int64_t width = std::max(s.pad_left + s.in_width, vector_columns * stride + 10);
   const int64_t height = std::max(s.pad_top + s.in_height, (s.out_height - 1) * stride + 3);
   return {height, width};
 }
@@ -54,6 +57,15 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
   const PaddedPlane size = padded_size(s, kStride);
   float* padded = padded_plane_scratch(size.height * size.width);
   pad_plane(s, plane, size, padded);
+#if SIGHTLINE_HAVE_AVX2
+  if (isa == simd::Isa::kAvx2Fma) {
+    simd::depthwise3x3_plane_avx2(padded, size.width, kStride, s.out_height, s.out_width, w, bias,
+                                  activation, out_plane);
+    return;
+  }
+#else
+  (void)isa;
+#endif
 
   T weight[9];
   for (int i = 0; i < 9; ++i) {
@@ -68,24 +80,28 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
     float* out_row = out_plane + oy * s.out_width;
 
     for (int64_t ox = 0; ox < s.out_width; ox += 4) {
-      T sum = bias_vector;
+      // One partial sum per kernel row keeps the dependency chains three steps long.
+      T row_sum[3];
       for (int ky = 0; ky < 3; ++ky) {
         const float* source = rows[ky] + ox * kStride;
         if constexpr (kStride == 1) {
-          sum = V::mul_add(weight[ky * 3 + 0], V::load(source), sum);
+          T sum = V::mul(weight[ky * 3 + 0], V::load(source));
           sum = V::mul_add(weight[ky * 3 + 1], V::load(source + 1), sum);
-          sum = V::mul_add(weight[ky * 3 + 2], V::load(source + 2), sum);
+          row_sum[ky] = V::mul_add(weight[ky * 3 + 2], V::load(source + 2), sum);
         } else {
           // Columns 2j, 2j + 1 and 2j + 2 of the 10 floats from `source`, for j = 0..3.
           const T low = V::load(source);
           const T high = V::load(source + 4);
           const T shifted_low = V::load(source + 2);
           const T shifted_high = V::load(source + 6);
-          sum = V::mul_add(weight[ky * 3 + 0], V::even_lanes(low, high), sum);
+          T sum = V::mul(weight[ky * 3 + 0], V::even_lanes(low, high));
           sum = V::mul_add(weight[ky * 3 + 1], V::odd_lanes(low, high), sum);
-          sum = V::mul_add(weight[ky * 3 + 2], V::even_lanes(shifted_low, shifted_high), sum);
+          row_sum[ky] =
+              V::mul_add(weight[ky * 3 + 2], V::even_lanes(shifted_low, shifted_high), sum);
         }
       }
+      T sum = V::add(V::add(row_sum[0], row_sum[1]), V::add(row_sum[2], bias_vector));
+      sum = activate<V>(activation, sum);
       if (ox + 4 <= s.out_width) {
         V::store(out_row + ox, sum);
       } else {
@@ -94,10 +110,6 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
         std::copy(last, last + (s.out_width - ox), out_row + ox);
       }
     }
-  }
-
-  if (activation != Activation::kNone) {
-    bias_activation<V>(isa, out_plane, s.out_height * s.out_width, 0.0f, activation);
   }
 }
 

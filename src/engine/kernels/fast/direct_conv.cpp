@@ -1,5 +1,5 @@
-// Direct 3x3 convolution: a bordered copy of the input, then per (channel block, output row)
-// register tiles of 4 channels x 8 columns (16 with AVX2) accumulated over every input channel
+// Direct 3x3 convolution: a bordered copy of the input, then per (output row, channel block)
+// register tiles of 4 channels x 8 columns (24 with AVX2) accumulated over every input channel
 // and tap. The last tile of a row overlaps the previous one instead of taking a scalar tail.
 #include "engine/kernels/fast/direct_conv.h"
 
@@ -31,17 +31,26 @@ struct Bordered {
 };
 
 Bordered bordered_size(const ConvShape& s) {
-  constexpr int64_t kWidestTile = 16;
+  constexpr int64_t kWidestTile = simd::kAvx2DirectConvColumns;
   return {s.out_height + 2, std::max(s.out_width, kWidestTile) + 2};
 }
 
+// Writes every float of the bordered copy once: rows above and below the input are zeroed
+// whole, input rows get their zero margins around the copied values.
 void copy_bordered(const ConvShape& s, const float* input, Bordered size, float* bordered) {
-  std::fill(bordered, bordered + size.floats(s.in_channels), 0.0f);
+  const int64_t right_margin = size.width - s.pad_left - s.in_width;
   for (int64_t c = 0; c < s.in_channels; ++c) {
+    float* plane = bordered + c * size.height * size.width;
+    std::fill(plane, plane + s.pad_top * size.width, 0.0f);
     for (int64_t y = 0; y < s.in_height; ++y) {
-      std::memcpy(bordered + (c * size.height + y + s.pad_top) * size.width + s.pad_left,
-                  input + (c * s.in_height + y) * s.in_width, sizeof(float) * s.in_width);
+      float* row = plane + (y + s.pad_top) * size.width;
+      std::fill(row, row + s.pad_left, 0.0f);
+      std::memcpy(row + s.pad_left, input + (c * s.in_height + y) * s.in_width,
+                  sizeof(float) * s.in_width);
+      std::fill(row + s.pad_left + s.in_width, row + s.pad_left + s.in_width + right_margin, 0.0f);
     }
+    std::fill(plane + (s.pad_top + s.in_height) * size.width, plane + size.height * size.width,
+              0.0f);
   }
 }
 
@@ -154,33 +163,36 @@ void direct_conv3x3_f32(const KernelContext& context, const DirectConv& conv, co
   const Bordered size = bordered_size(s);
   float* bordered = bordered_input_scratch(size.floats(s.in_channels));
   const int64_t blocks = (s.out_channels + kDirectConvBlock - 1) / kDirectConvBlock;
-  // Work units: a channel block times a band of rows, a few per thread for balance.
+  // Work units are bands of rows, a few per thread for balance. Inside a band every channel
+  // block runs on one output row before the next row starts, so the three input rows of every
+  // channel that the row reads are loaded once from memory and then served from the cache to all
+  // the blocks.
   const int64_t bands = std::min<int64_t>(s.out_height, 8);
 
   for (int64_t n = 0; n < s.batch; ++n) {
     copy_bordered(s, input + n * s.in_channels * s.in_height * s.in_width, size, bordered);
     float* batch_output = output + n * s.out_channels * s.out_height * s.out_width;
-    parallel_for(context, blocks * bands, [&](int64_t begin, int64_t end) {
-      for (int64_t unit = begin; unit < end; ++unit) {
-        const int64_t block = unit / bands;
-        const int64_t band = unit % bands;
-        const int64_t row_begin = s.out_height * band / bands;
-        const int64_t row_end = s.out_height * (band + 1) / bands;
+    parallel_for(context, bands, [&](int64_t band_begin, int64_t band_end) {
+      const int64_t row_begin = s.out_height * band_begin / bands;
+      const int64_t row_end = s.out_height * band_end / bands;
+      for (int64_t row = row_begin; row < row_end; ++row) {
+        for (int64_t block = 0; block < blocks; ++block) {
 #if SIGHTLINE_HAVE_AVX2
-        if (conv.isa == simd::Isa::kAvx2Fma) {
-          simd::direct_conv3x3_rows_avx2(
-              s.in_channels, bordered, size.height, size.width,
-              conv.packed_weights.data() + block * s.in_channels * 9 * kDirectConvBlock,
-              conv.bias.data() + block * kDirectConvBlock, conv.activation, row_begin, row_end,
-              s.out_width, s.out_height * s.out_width,
-              static_cast<int>(std::min<int64_t>(kDirectConvBlock, s.out_channels - block * 4)),
-              batch_output + block * kDirectConvBlock * s.out_height * s.out_width);
-          continue;
-        }
+          if (conv.isa == simd::Isa::kAvx2Fma) {
+            simd::direct_conv3x3_rows_avx2(
+                s.in_channels, bordered, size.height, size.width,
+                conv.packed_weights.data() + block * s.in_channels * 9 * kDirectConvBlock,
+                conv.bias.data() + block * kDirectConvBlock, conv.activation, row, row + 1,
+                s.out_width, s.out_height * s.out_width,
+                static_cast<int>(std::min<int64_t>(kDirectConvBlock, s.out_channels - block * 4)),
+                batch_output + block * kDirectConvBlock * s.out_height * s.out_width);
+            continue;
+          }
 #endif
-        simd::with_vec4(conv.isa, [&]<class V>() {
-          rows_vec4<V>(conv, bordered, size, block, row_begin, row_end, batch_output);
-        });
+          simd::with_vec4(conv.isa, [&]<class V>() {
+            rows_vec4<V>(conv, bordered, size, block, row, row + 1, batch_output);
+          });
+        }
       }
     });
   }

@@ -21,6 +21,30 @@ MicroKernel gemm_microkernel(simd::Isa isa) {
   return gemm_microkernel_vec4<simd::Vec4Native, 4>;
 }
 
+MicroKernel gemm_microkernel_rows(simd::Isa isa, int rows) {
+#if SIGHTLINE_HAVE_AVX2
+  if (isa == simd::Isa::kAvx2Fma) {
+    return simd::gemm_microkernel_avx2_rows(rows);
+  }
+#endif
+  const auto pick = [rows]<class V>() -> MicroKernel {
+    switch (rows) {
+      case 1:
+        return gemm_microkernel_vec4<V, 1, 4>;
+      case 2:
+        return gemm_microkernel_vec4<V, 2, 4>;
+      case 3:
+        return gemm_microkernel_vec4<V, 3, 4>;
+      default:
+        return gemm_microkernel_vec4<V, 4>;
+    }
+  };
+  if (isa == simd::Isa::kScalar) {
+    return pick.template operator()<simd::Vec4Scalar>();
+  }
+  return pick.template operator()<simd::Vec4Native>();
+}
+
 float* packed_b_scratch(int64_t floats) {
   thread_local std::vector<float> scratch;
   if (static_cast<int64_t>(scratch.size()) < floats) {

@@ -36,6 +36,11 @@ using MicroKernel = void (*)(int64_t depth, const float* a, const float* b, int6
 
 MicroKernel gemm_microkernel(simd::Isa isa);
 
+// The micro-kernel for the first `rows` (1 to the tile's rows) rows of a packed A panel: it
+// reads and writes only C[rows, tile columns], so a matrix's last, partial row panel costs no
+// padding rows and no copy.
+MicroKernel gemm_microkernel_rows(simd::Isa isa, int rows);
+
 // Per-thread scratch for packed B, grown on first use and then reused.
 float* packed_b_scratch(int64_t floats);
 
@@ -59,6 +64,8 @@ void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t colu
   constexpr bool kDense = std::is_same_v<Source, DenseB>;
   const GemmTile tile = gemm_tile(a.isa);
   const MicroKernel kernel = gemm_microkernel(a.isa);
+  const int last_panel_rows = static_cast<int>(a.rows - (a.rows - 1) / tile.rows * tile.rows);
+  const MicroKernel last_panel_kernel = gemm_microkernel_rows(a.isa, last_panel_rows);
   const int64_t row_panels = (a.rows + tile.rows - 1) / tile.rows;
   const bool has_epilogue = epilogue.bias != nullptr || epilogue.activation != Activation::kNone;
   float* packed_b = packed_b_scratch(kBlockDepth * kBlockColumns);
@@ -109,11 +116,12 @@ void gemm_column_range(const PackedMatrix& a, int64_t column_begin, int64_t colu
             }
           }
 
-          if (rows_here == tile.rows && columns_here == tile.columns) {
-            kernel(kc, a_panel, b_panel, b_row_stride, c_tile, c_row_stride, accumulate,
-                   tile_epilogue);
+          if (columns_here == tile.columns) {
+            const MicroKernel rows_kernel = rows_here == tile.rows ? kernel : last_panel_kernel;
+            rows_kernel(kc, a_panel, b_panel, b_row_stride, c_tile, c_row_stride, accumulate,
+                        tile_epilogue);
           } else {
-            // Edge tile: run the full-size kernel on a local tile and copy the valid part.
+            // Column edge tile: run the full-size kernel on a local tile and copy the valid part.
             for (int64_t r = 0; r < rows_here && accumulate; ++r) {
               std::memcpy(partial + r * tile.columns, c_tile + r * c_row_stride,
                           sizeof(float) * columns_here);

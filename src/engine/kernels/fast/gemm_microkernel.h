@@ -10,8 +10,9 @@
 namespace sightline::engine::kernels::fast {
 
 // C[R, 8] (+)= A[R, depth] * B[depth, 8], then the epilogue, with
-//   a: packed panel [depth, R]   b: [depth, 8], rows b_row_stride apart   c: row stride ldc.
-template <class V, int R>
+//   a: packed panel [depth, kPanelRows] (rows past R unread)   b: [depth, 8], rows b_row_stride
+//   apart   c: row stride ldc.
+template <class V, int R, int kPanelRows = R>
 void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
                            float* c, int64_t ldc, bool accumulate,
                            const simd::TileEpilogue& epilogue) {
@@ -31,7 +32,7 @@ void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_
       left[r] = V::mul_add(a_value, b_left, left[r]);
       right[r] = V::mul_add(a_value, b_right, right[r]);
     }
-    a += R;
+    a += kPanelRows;
     b += b_row_stride;
   }
 
