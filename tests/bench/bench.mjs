@@ -138,9 +138,14 @@ if (chromiumFile && fs.existsSync(chromiumFile)) {
   }
 }
 
-// Single-core peak: vector lanes x 2 (multiply and add) x 2 vector pipes x clock.
+// Single-core peak: vector lanes x 2 (multiply and add) x 2 vector pipes x clock; natively the
+// lanes of the instruction set our engine chose (16 for AVX-512, 8 for AVX2, else 4).
+const nativeKernels = [...samplesOf.values()]
+  .find((e) => e.runtime === 'native' && e.backend === 'sightline')?.kernels ?? '';
+const nativeLanes = nativeKernels.startsWith('avx512') ? 16
+  : nativeKernels.startsWith('avx2') ? 8 : 4;
 const peakPerCore = {
-  native: 8 * 2 * 2 * ghz, 'wasm-node': 4 * 2 * 2 * ghz, chromium: 4 * 2 * 2 * ghz,
+  native: nativeLanes * 2 * 2 * ghz, 'wasm-node': 4 * 2 * 2 * ghz, chromium: 4 * 2 * 2 * ghz,
 };
 const pad = (text, width) => String(text).padEnd(width);
 const fmt = (r) => `${r.median_ms.toFixed(1)} (${r.min_ms.toFixed(1)}-${r.max_ms.toFixed(1)})`;

@@ -15,12 +15,15 @@
 
 namespace sightline::engine::kernels::fast::testing {
 
-// Scalar (what the force-scalar switch selects), the four-float backend, and AVX2 + FMA when
-// this CPU has it.
+// Scalar (what the force-scalar switch selects), the four-float backend, and AVX2 + FMA and
+// AVX-512 when this CPU has them.
 inline std::vector<simd::Isa> isas_to_test() {
   std::vector<simd::Isa> isas = {simd::Isa::kScalar, simd::Isa::kVec4};
   if (simd::isa_available(simd::Isa::kAvx2Fma)) {
     isas.push_back(simd::Isa::kAvx2Fma);
+  }
+  if (simd::isa_available(simd::Isa::kAvx512)) {
+    isas.push_back(simd::Isa::kAvx512);
   }
   return isas;
 }

@@ -124,7 +124,9 @@ void conv2d_f32(const KernelContext& context, const PackedConv& conv, const floa
                          group_output, out_plane, epilogue);
       } else {
         const auto pack_b = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* out) {
-          if (tile_columns == 16) {
+          if (tile_columns == 32) {
+            pack_patches<32>(s, group_input, k0, kc, n0, nc, out);
+          } else if (tile_columns == 16) {
             pack_patches<16>(s, group_input, k0, kc, n0, nc, out);
           } else {
             pack_patches<8>(s, group_input, k0, kc, n0, nc, out);

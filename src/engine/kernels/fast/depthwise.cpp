@@ -58,7 +58,7 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
   float* padded = padded_plane_scratch(size.height * size.width);
   pad_plane(s, plane, size, padded);
 #if SIGHTLINE_HAVE_AVX2
-  if (isa == simd::Isa::kAvx2Fma) {
+  if (simd::uses_avx2(isa)) {
     simd::depthwise3x3_plane_avx2(padded, size.width, kStride, s.out_height, s.out_width, w, bias,
                                   activation, out_plane);
     return;

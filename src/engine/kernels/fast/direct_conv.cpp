@@ -178,7 +178,7 @@ void direct_conv3x3_f32(const KernelContext& context, const DirectConv& conv, co
       for (int64_t row = row_begin; row < row_end; ++row) {
         for (int64_t block = 0; block < blocks; ++block) {
 #if SIGHTLINE_HAVE_AVX2
-          if (conv.isa == simd::Isa::kAvx2Fma) {
+          if (simd::uses_avx2(conv.isa)) {
             simd::direct_conv3x3_rows_avx2(
                 s.in_channels, bordered, size.height, size.width,
                 conv.packed_weights.data() + block * s.in_channels * 9 * kDirectConvBlock,

@@ -5,12 +5,16 @@
 #include <cstring>
 
 #include "engine/kernels/fast/gemm_driver.h"
+#include "engine/simd/avx512_kernels.h"
 
 namespace sightline::engine::kernels::fast {
 namespace detail {
 
 MicroKernel gemm_microkernel(simd::Isa isa) {
 #if SIGHTLINE_HAVE_AVX2
+  if (isa == simd::Isa::kAvx512) {
+    return simd::gemm_microkernel_avx512_rows(simd::kAvx512GemmRows);
+  }
   if (isa == simd::Isa::kAvx2Fma) {
     return simd::gemm_microkernel_avx2_6x16;
   }
@@ -23,6 +27,9 @@ MicroKernel gemm_microkernel(simd::Isa isa) {
 
 MicroKernel gemm_microkernel_rows(simd::Isa isa, int rows) {
 #if SIGHTLINE_HAVE_AVX2
+  if (isa == simd::Isa::kAvx512) {
+    return simd::gemm_microkernel_avx512_rows(rows);
+  }
   if (isa == simd::Isa::kAvx2Fma) {
     return simd::gemm_microkernel_avx2_rows(rows);
   }
@@ -80,7 +87,9 @@ void pack_dense_b_panels(const float* b, int64_t row_stride, int64_t k0, int64_t
 
 void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t k0, int64_t kc,
                   int64_t n0, int64_t nc, float* destination) {
-  if (tile_columns == 16) {
+  if (tile_columns == 32) {
+    pack_dense_b_panels<32>(b, row_stride, k0, kc, n0, nc, destination);
+  } else if (tile_columns == 16) {
     pack_dense_b_panels<16>(b, row_stride, k0, kc, n0, nc, destination);
   } else {
     pack_dense_b_panels<8>(b, row_stride, k0, kc, n0, nc, destination);
@@ -90,6 +99,9 @@ void pack_dense_b(const float* b, int64_t row_stride, int tile_columns, int64_t 
 }  // namespace detail
 
 GemmTile gemm_tile(simd::Isa isa) {
+  if (isa == simd::Isa::kAvx512 && SIGHTLINE_HAVE_AVX2) {
+    return {simd::kAvx512GemmRows, simd::kAvx512GemmColumns};
+  }
   if (isa == simd::Isa::kAvx2Fma && SIGHTLINE_HAVE_AVX2) {
     return {simd::kAvx2GemmRows, simd::kAvx2GemmColumns};
   }

@@ -25,8 +25,8 @@ namespace sightline::engine::kernels::fast::detail {
 // every panel of A streams over them.
 constexpr int64_t kBlockDepth = 256;
 constexpr int64_t kBlockColumns = 256;
-constexpr int kMaxTileRows = 6;
-constexpr int kMaxTileColumns = 16;
+constexpr int kMaxTileRows = 8;
+constexpr int kMaxTileColumns = 32;
 
 // C tile (+)= A panel * B panel; B rows are `b_row_stride` floats apart (the panel width when
 // packed, the matrix row stride when read in place).

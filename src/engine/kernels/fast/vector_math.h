@@ -88,13 +88,13 @@ void bias_activation_inplace(float* values, int64_t count, float bias, Activatio
 }
 
 // bias_activation_inplace with the backend `V` stands for, or the 8-wide AVX2 version when `isa`
-// is kAvx2Fma.
+// is kAvx2Fma or kAvx512.
 
 template <class V>
 void bias_activation(simd::Isa isa, float* values, int64_t count, float bias,
                      Activation activation) {
 #if SIGHTLINE_HAVE_AVX2
-  if (isa == simd::Isa::kAvx2Fma) {
+  if (simd::uses_avx2(isa)) {
     if (activation != Activation::kNone || bias != 0.0f) {
       simd::bias_activation_avx2(values, count, bias, activation);
     }
