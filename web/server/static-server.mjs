@@ -3,14 +3,22 @@
 // It sends the right MIME types (WebAssembly must be application/wasm) and, unless told not
 // to, the COOP/COEP/CORP headers that make the page cross-origin isolated so the threaded
 // build can use SharedArrayBuffer. Without them it behaves like a plain static host, which the
-// browser tests use to check the service-worker and single-thread fallbacks.
+// browser tests use to check the service-worker and single-thread fallbacks. Every response
+// carries the site's Content-Security-Policy (csp.mjs) unless told not to; without it the page
+// still gets the policy from index.html's <meta>, as on a host that sends no headers at all.
+//
+// For tests, startStaticServer also takes onRequest (called with every request it receives)
+// and onCspReport (adds a report-uri to the policy and passes each violation report the
+// browser POSTs there, from the page, its workers or the service worker).
 //
 //   node web/server/static-server.mjs --root build/web [--port 8080] [--host 127.0.0.1]
-//                                     [--no-isolation-headers]
+//                                     [--no-isolation-headers] [--no-policy-header]
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { CONTENT_SECURITY_POLICY_HEADER } from './csp.mjs';
 
 const MIME_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -57,8 +65,44 @@ function resolveUnderRoot(root, requestUrl) {
   return resolved;
 }
 
-function handle(root, isolationHeaders, request, response) {
-  const headers = isolationHeaders ? { ...ISOLATION_HEADERS } : {};
+// Violation reports (report-uri) land here; never a file of the site.
+const CSP_REPORT_PATH = '/.csp-report';
+const MAX_CSP_REPORT_BYTES = 64 * 1024;
+
+function receiveCspReport(request, response, onCspReport) {
+  const chunks = [];
+  let size = 0;
+  request.on('data', (chunk) => {
+    size += chunk.length;
+    if (size <= MAX_CSP_REPORT_BYTES) chunks.push(chunk);
+  });
+  request.on('end', () => {
+    const text = Buffer.concat(chunks).toString('utf8');
+    let report;
+    try {
+      report = JSON.parse(text);
+    } catch {
+      report = { unparsed: text };
+    }
+    onCspReport(report['csp-report'] ?? report);
+    response.writeHead(204);
+    response.end();
+  });
+}
+
+function handle(root, options, request, response) {
+  const { isolationHeaders, policyHeader, onRequest, onCspReport } = options;
+  onRequest?.({ method: request.method, url: request.url, headers: request.headers });
+  const policy = onCspReport
+    ? `${CONTENT_SECURITY_POLICY_HEADER}; report-uri ${CSP_REPORT_PATH}`
+    : CONTENT_SECURITY_POLICY_HEADER;
+  const headers = {
+    ...(isolationHeaders ? ISOLATION_HEADERS : {}),
+    ...(policyHeader ? { 'Content-Security-Policy': policy } : {}),
+  };
+  if (onCspReport && request.method === 'POST' && request.url === CSP_REPORT_PATH) {
+    return receiveCspReport(request, response, onCspReport);
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return send(response, 405, 'method not allowed', { ...headers, Allow: 'GET, HEAD' });
   }
@@ -101,13 +145,14 @@ function handle(root, isolationHeaders, request, response) {
 
 // Starts serving root; resolves with the server and its address once it listens.
 export function startStaticServer({ root, host = '127.0.0.1', port = 8080,
-  isolationHeaders = true }) {
+  isolationHeaders = true, policyHeader = true, onRequest = null, onCspReport = null }) {
   const absoluteRoot = path.resolve(root);
   if (!fs.existsSync(path.join(absoluteRoot, 'index.html'))) {
     return Promise.reject(new Error(`${absoluteRoot} has no index.html: build the site first`));
   }
   const server = http.createServer((request, response) =>
-    handle(absoluteRoot, isolationHeaders, request, response));
+    handle(absoluteRoot, { isolationHeaders, policyHeader, onRequest, onCspReport }, request,
+      response));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -118,13 +163,15 @@ export function startStaticServer({ root, host = '127.0.0.1', port = 8080,
 }
 
 function parseArguments(argv) {
-  const options = { root: 'build/web', host: '127.0.0.1', port: 8080, isolationHeaders: true };
+  const options = { root: 'build/web', host: '127.0.0.1', port: 8080, isolationHeaders: true,
+    policyHeader: true };
   for (let i = 0; i < argv.length; ++i) {
     const argument = argv[i];
     if (argument === '--root') options.root = argv[++i];
     else if (argument === '--host') options.host = argv[++i];
     else if (argument === '--port') options.port = Number(argv[++i]);
     else if (argument === '--no-isolation-headers') options.isolationHeaders = false;
+    else if (argument === '--no-policy-header') options.policyHeader = false;
     else throw new Error(`unknown argument ${argument}`);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {

@@ -6,8 +6,11 @@
 // sightline.detect(imageUrlOrBlob, {backend, conf, iou}) answers with the same JSON as
 // `sightline detect --json` for one photo; sightline.evaluate(files) with the same JSON as
 // `sightline eval DIR --json`. Runs and the monitor baseline live in IndexedDB
-// (sightline-store.js) and are handed back to the app after a reload.
+// (sightline-store.js) and are handed back to the app after a reload. Dropped files reach the
+// app through sightline-drop.js. A C++ failure (out of memory) comes back as a thrown Error or
+// a rejected promise with the app's message.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
+import { installDropPath } from './sightline-drop.js';
 import { createStore } from './sightline-store.js';
 
 const statusLine = document.getElementById('status');
@@ -16,6 +19,7 @@ const canvas = document.getElementById('canvas');
 const BACKENDS = { sightline: 0, onnxruntime: 1 };
 
 let module = null;
+let drops = null;
 let nextRequest = 1;
 const pendingRequests = new Map();
 let resolveReady;
@@ -31,7 +35,7 @@ const sightline = {
   variant: isolated ? 'threads' : 'single-thread',
   crossOriginIsolated: isolated,
   detect,
-  state: () => (module ? JSON.parse(module.UTF8ToString(module._sightline_web_state())) : null),
+  state: () => (module ? readJson(module._sightline_web_state()) : null),
   lastError() {
     const errors = this.state()?.errors ?? [];
     return errors.length ? errors[errors.length - 1] : null;
@@ -39,18 +43,23 @@ const sightline = {
   onnxruntimeLoaded: () => Boolean(module?.sightlineOnnxRuntime.loaded()),
   // Shows a gallery photo (an id from state().images) on the canvas.
   selectImage(id) {
-    module._sightline_web_select_image(id);
+    throwFailure(module._sightline_web_select_image(id));
   },
   // The canvas UI's sliders: re-runs only post-processing on the cached model output.
   setOptions({ conf, iou } = {}) {
-    module._sightline_web_set_options(checkThreshold(conf, 'conf'), checkThreshold(iou, 'iou'));
+    throwFailure(module._sightline_web_set_options(checkThreshold(conf, 'conf'),
+      checkThreshold(iou, 'iou')));
   },
   // The backend the canvas UI uses, like its radio buttons: "sightline" or "onnxruntime".
   setBackend(backend) {
     if (!(backend in BACKENDS)) throw new Error(`unknown backend "${backend}"`);
-    module._sightline_web_set_backend(BACKENDS[backend]);
+    throwFailure(module._sightline_web_set_backend(BACKENDS[backend]));
   },
   timings: {},
+  // Resolves once every file dropped on the canvas so far has been handed to the app.
+  dropsSettled: () => ready.then(() => drops.settled()),
+  // Bytes of the module's WebAssembly memory now (it grows up to its maximum, 2 GiB).
+  memoryBytes: () => (module ? heapViews().u8.length : 0),
   evaluate,
   // The Evaluate panel's session: phase, progress, validation issues and, when done, the report.
   evaluation: () => readJson(module._sightline_web_evaluation()),
@@ -88,7 +97,7 @@ const sightline = {
   setWorkspace(name) {
     const index = WORKSPACES.indexOf(name);
     if (index < 0) throw new Error(`unknown workspace "${name}": use ${WORKSPACES.join(', ')}`);
-    module._sightline_web_set_workspace(index);
+    throwFailure(module._sightline_web_set_workspace(index));
   },
 };
 window.sightline = sightline;
@@ -98,8 +107,15 @@ const LEDGER_DIR = '/ledger';
 const LEDGER_PATH = `${LEDGER_DIR}/ledger.jsonl`;
 let nextDatasetFolder = 1;
 
+// A call that answers JSON answers null when it failed; the reason is the last failure.
 function readJson(pointer) {
+  if (!pointer) throw new Error(module.UTF8ToString(module._sightline_web_last_failure()));
   return JSON.parse(module.UTF8ToString(pointer));
+}
+
+// Calls that answer null or a failure's message (also shown in the app).
+function throwFailure(pointer) {
+  if (pointer) throw new Error(module.UTF8ToString(pointer));
 }
 
 // Calls fn with the strings copied into the module; throws the message fn returns (if any).
@@ -221,15 +237,25 @@ function heapViews() {
   };
 }
 
-function copyToModule(bytes) {
-  const pointer = module._malloc(Math.max(1, bytes.length));
+// malloc answers 0 when the memory cannot grow any more (it never aborts: -sABORTING_MALLOC=0).
+function allocate(size, what) {
+  const pointer = module._malloc(Math.max(1, size));
+  if (!pointer) {
+    throw new Error(`${what}: out of memory: ${size} bytes do not fit in the WebAssembly ` +
+      `memory (it holds ${heapViews().u8.length >> 20} MiB of at most 2048 MiB)`);
+  }
+  return pointer;
+}
+
+function copyToModule(bytes, what = 'copy into the app') {
+  const pointer = allocate(bytes.length, what);
   heapViews().u8.set(bytes, pointer);
   return pointer;
 }
 
 function copyStringToModule(text) {
   const size = module.lengthBytesUTF8(text) + 1;
-  const pointer = module._malloc(size);
+  const pointer = allocate(size, 'copy a string into the app');
   module.stringToUTF8(text, pointer, size);
   return pointer;
 }
@@ -272,13 +298,17 @@ async function detect(source, options = {}) {
   const iou = checkThreshold(options.iou, 'iou');
   const { name, bytes } = await photoBytes(source);
 
-  const request = nextRequest++;
-  const answer = new Promise((resolve, reject) => {
-    pendingRequests.set(request, { resolve, reject });
-  });
-  const bytesPointer = copyToModule(bytes);
-  const namePointer = copyStringToModule(name);
+  // The app copies the bytes and the name before the call returns.
+  let bytesPointer = 0;
+  let namePointer = 0;
+  let answer;
   try {
+    bytesPointer = copyToModule(bytes, `detect ${name}`);
+    namePointer = copyStringToModule(name);
+    const request = nextRequest++;
+    answer = new Promise((resolve, reject) => {
+      pendingRequests.set(request, { resolve, reject });
+    });
     module._sightline_web_detect(request, bytesPointer, bytes.length, namePointer,
       BACKENDS[backend], confidence, iou);
   } finally {
@@ -313,6 +343,7 @@ async function start() {
   module.sightlineHeap = heapViews;
   module.sightlineSettle = settle;
   module.sightlineOnnxRuntime = createOnnxRuntimeBridge(module);
+  drops = installDropPath(module, canvas);
   module.sightlineStore = createStore({
     onError: (error) => callWithStrings(
       (origin, text) => module._sightline_web_log(3, origin, text), 'store',

@@ -1,6 +1,7 @@
 // ONNX Runtime Web behind app::OnnxRuntimeRunner, without Asyncify: run() hands the input to
 // the page's bridge (web/site/onnxruntime-bridge.js), whose promise later calls back
 // sightline_web_onnxruntime_done or sightline_web_onnxruntime_failed with the request id.
+// Both run under guard_entry (web_platform.h), like every function JS calls.
 #include <emscripten.h>
 
 #include <cstdint>
@@ -70,24 +71,29 @@ std::unique_ptr<app::OnnxRuntimeRunner> make_web_onnxruntime_runner() {
 extern "C" {
 
 // Output layout: row-major with the given dims, count = product of dims (checked here).
+// The app's continuation (post-processing, the UI) runs under the JS boundary's guard.
 EMSCRIPTEN_KEEPALIVE void sightline_web_onnxruntime_done(int request, const float* data, int count,
                                                          const int* dims, int rank) {
-  auto done = sightline::platform::take_pending_run(request);
-  if (!done) return;
-  sightline::FloatTensor output;
-  output.shape.assign(dims, dims + std::max(rank, 0));
-  if (rank < 1 || output.element_count() != count) {
-    return done(sightline::make_error("ONNX Runtime Web returned " + std::to_string(count) +
-                                      " values for shape " +
-                                      sightline::shape_to_string(output.shape)));
-  }
-  output.data.assign(data, data + count);
-  done(std::move(output));
+  sightline::platform::guard_entry("take ONNX Runtime Web's output", [&] {
+    auto done = sightline::platform::take_pending_run(request);
+    if (!done) return;
+    sightline::FloatTensor output;
+    output.shape.assign(dims, dims + std::max(rank, 0));
+    if (rank < 1 || output.element_count() != count) {
+      return done(sightline::make_error("ONNX Runtime Web returned " + std::to_string(count) +
+                                        " values for shape " +
+                                        sightline::shape_to_string(output.shape)));
+    }
+    output.data.assign(data, data + count);
+    done(std::move(output));
+  });
 }
 
 EMSCRIPTEN_KEEPALIVE void sightline_web_onnxruntime_failed(int request, const char* message) {
-  auto done = sightline::platform::take_pending_run(request);
-  if (done) done(sightline::make_error(message));
+  sightline::platform::guard_entry("take ONNX Runtime Web's failure", [&] {
+    auto done = sightline::platform::take_pending_run(request);
+    if (done) done(sightline::make_error(message));
+  });
 }
 
 }  // extern "C"
