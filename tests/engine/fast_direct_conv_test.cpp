@@ -49,8 +49,9 @@ void expect_direct_matches_reference(ConvShape shape, bool with_bias, Activation
   }
 }
 
-TEST(FastDirectConv, WidthsAroundBothTileWidths) {
-  for (int64_t width : {1, 3, 7, 8, 9, 15, 16, 17, 23, 33}) {
+TEST(FastDirectConv, WidthsAroundEveryTileWidth) {
+  // Four-float tiles of 8 columns, AVX2 tiles of 24, AVX-512 tiles of 16 to 64 columns.
+  for (int64_t width : {1, 3, 7, 8, 9, 15, 16, 17, 23, 24, 25, 33, 47, 63, 64, 65, 81, 130}) {
     expect_direct_matches_reference(make_conv_shape(3, 5, width, 7, 3, 1, 1), true,
                                     Activation::kSilu);
   }

@@ -1,7 +1,7 @@
 // AVX2 + FMA tile loop of the direct 3x3 convolution (kernels/fast/direct_conv.cpp): 4 output
 // channels x 24 columns in 12 ymm accumulators, three input vectors and one broadcast weight per
-// step (12 independent sums hide the multiply-add latency that 8 left exposed). Compiled for AVX2 through a function target attribute; only called after
-// isa_available(Isa::kAvx2Fma).
+// step (12 independent sums hide the multiply-add latency that 8 left exposed). Compiled for
+// AVX2 through a function target attribute; only called after isa_available(Isa::kAvx2Fma).
 #include "engine/simd/avx2_kernels.h"
 
 #if SIGHTLINE_HAVE_AVX2

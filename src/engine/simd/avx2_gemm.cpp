@@ -19,11 +19,11 @@ namespace {
 
 // One row of the tile: two accumulators updated with a broadcast A value, for rows below R only.
 // Named variables rather than arrays, so the compiler keeps all accumulators in registers.
-#define SIGHTLINE_AVX2_ROW_STEP(row, left, right)            \
-  if constexpr ((row) < R) {                                 \
-    const __m256 a_value = _mm256_broadcast_ss(a + (row));   \
-    left = _mm256_fmadd_ps(a_value, b_left, left);           \
-    right = _mm256_fmadd_ps(a_value, b_right, right);        \
+#define SIGHTLINE_AVX2_ROW_STEP(row, left, right)          \
+  if constexpr ((row) < R) {                               \
+    const __m256 a_value = _mm256_broadcast_ss(a + (row)); \
+    left = _mm256_fmadd_ps(a_value, b_left, left);         \
+    right = _mm256_fmadd_ps(a_value, b_right, right);      \
   }
 
 // C[R, 16] (+)= A[R, depth] * B[depth, 16]; A panels keep the 6-row layout (rows past R unread).
@@ -80,9 +80,11 @@ __attribute__((target("avx2,fma"))) void microkernel_rows(int64_t depth, const f
 
 }  // namespace
 
-__attribute__((target("avx2,fma"))) void gemm_microkernel_avx2_6x16(
-    int64_t depth, const float* a, const float* b, int64_t b_row_stride, float* c, int64_t ldc,
-    bool accumulate, const TileEpilogue& epilogue) {
+__attribute__((target("avx2,fma"))) void gemm_microkernel_avx2_6x16(int64_t depth, const float* a,
+                                                                    const float* b,
+                                                                    int64_t b_row_stride, float* c,
+                                                                    int64_t ldc, bool accumulate,
+                                                                    const TileEpilogue& epilogue) {
   microkernel_rows<6>(depth, a, b, b_row_stride, c, ldc, accumulate, epilogue);
 }
 

@@ -10,61 +10,27 @@
 
 #include <immintrin.h>
 
+#include "engine/simd/avx512_math.h"
+
 namespace sightline::engine::simd {
 namespace {
 
-#define SIGHTLINE_AVX512_TARGET __attribute__((target("avx512f,avx2,fma")))
-
-SIGHTLINE_AVX512_TARGET inline __m512 exp_avx512(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-
-  // Adding and subtracting 1.5 * 2^23 rounds x / ln2 to the nearest whole number n.
-  const __m512 rounding = _mm512_set1_ps(12582912.0f);
-  const __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), rounding);
-  const __m512 n = _mm512_sub_ps(shifted, rounding);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-
-  __m512 p = _mm512_set1_ps(0.008297638036310673f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.04191536456346512f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.16667574644088745f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.49998894333839417f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.9999997019767761f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0000001192092896f));
-
-  // The low mantissa bits of `shifted` hold n; moved into the exponent field they give 2^n.
-  const __m512i exponent = _mm512_add_epi32(_mm512_slli_epi32(_mm512_castps_si512(shifted), 23),
-                                            _mm512_set1_epi32(127 << 23));
-  return _mm512_mul_ps(p, _mm512_castsi512_ps(exponent));
-}
-
-SIGHTLINE_AVX512_TARGET inline __m512 activate_avx512(__m512 x, Activation activation) {
-  if (activation == Activation::kNone) {
-    return x;
-  }
-  const __m512 denominator =
-      _mm512_add_ps(_mm512_set1_ps(1.0f), exp_avx512(_mm512_sub_ps(_mm512_setzero_ps(), x)));
-  // 1 / d for d >= 1: the 14-bit estimate becomes about 23 bits after one Newton step.
-  const __m512 estimate = _mm512_rcp14_ps(denominator);
-  const __m512 sigmoid =
-      _mm512_mul_ps(estimate, _mm512_fnmadd_ps(denominator, estimate, _mm512_set1_ps(2.0f)));
-  return activation == Activation::kSilu ? _mm512_mul_ps(x, sigmoid) : sigmoid;
-}
-
 // One row of the tile, for rows below R only: named variables rather than arrays, so the
 // compiler keeps all sixteen accumulators in registers.
-#define SIGHTLINE_AVX512_ROW_STEP(row, left, right)      \
-  if constexpr ((row) < R) {                             \
-    const __m512 a_value = _mm512_set1_ps(a[(row)]);     \
-    left = _mm512_fmadd_ps(a_value, b_left, left);       \
-    right = _mm512_fmadd_ps(a_value, b_right, right);    \
+#define SIGHTLINE_AVX512_ROW_STEP(row, left, right)   \
+  if constexpr ((row) < R) {                          \
+    const __m512 a_value = _mm512_set1_ps(a[(row)]);  \
+    left = _mm512_fmadd_ps(a_value, b_left, left);    \
+    right = _mm512_fmadd_ps(a_value, b_right, right); \
   }
 
 // C[R, 32] (+)= A[R, depth] * B[depth, 32]; A panels keep the 8-row layout (rows past R unread).
 template <int R>
-SIGHTLINE_AVX512_TARGET void microkernel_rows(int64_t depth, const float* a, const float* b,
-                                              int64_t b_row_stride, float* c, int64_t ldc,
-                                              bool accumulate, const TileEpilogue& epilogue) {
+__attribute__((target("avx512f,avx2,fma"))) void microkernel_rows(int64_t depth, const float* a,
+                                                                  const float* b,
+                                                                  int64_t b_row_stride, float* c,
+                                                                  int64_t ldc, bool accumulate,
+                                                                  const TileEpilogue& epilogue) {
   __m512 c0l = _mm512_setzero_ps(), c0r = _mm512_setzero_ps();
   __m512 c1l = _mm512_setzero_ps(), c1r = _mm512_setzero_ps();
   __m512 c2l = _mm512_setzero_ps(), c2r = _mm512_setzero_ps();
@@ -104,8 +70,8 @@ SIGHTLINE_AVX512_TARGET void microkernel_rows(int64_t depth, const float* a, con
       left = _mm512_add_ps(left, bias);
       right = _mm512_add_ps(right, bias);
     }
-    _mm512_storeu_ps(row, activate_avx512(left, epilogue.activation));
-    _mm512_storeu_ps(row + 16, activate_avx512(right, epilogue.activation));
+    _mm512_storeu_ps(row, avx512::activate_avx512(left, epilogue.activation));
+    _mm512_storeu_ps(row + 16, avx512::activate_avx512(right, epilogue.activation));
   }
 }
 
@@ -133,8 +99,6 @@ Avx512MicroKernel gemm_microkernel_avx512_rows(int rows) {
       return microkernel_rows<8>;
   }
 }
-
-#undef SIGHTLINE_AVX512_TARGET
 
 }  // namespace sightline::engine::simd
 

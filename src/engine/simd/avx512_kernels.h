@@ -1,5 +1,6 @@
 // AVX-512 kernels (x86 only, called only when isa_available(Isa::kAvx512)): the GEMM
-// micro-kernels of the kAvx512 instruction set. Its other kernels are the AVX2 + FMA ones.
+// micro-kernels, the direct 3x3 tile loop and the depthwise 3x3 plane of the kAvx512 instruction
+// set. Its other kernels are the AVX2 + FMA ones.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,20 @@ using Avx512MicroKernel = void (*)(int64_t depth, const float* a, const float* b
                                    int64_t b_row_stride, float* c, int64_t ldc, bool accumulate,
                                    const TileEpilogue& epilogue);
 Avx512MicroKernel gemm_microkernel_avx512_rows(int rows);
+
+// direct_conv3x3_rows_avx2 (avx2_kernels.h) with 16-lane tiles up to 64 columns wide; the
+// bordered rows must extend at least 2 floats past out_width rounded up to a multiple of 16.
+void direct_conv3x3_rows_avx512(int64_t channels, const float* bordered, int64_t height,
+                                int64_t width, const float* weights, const float* bias,
+                                Activation activation, int64_t row_begin, int64_t row_end,
+                                int64_t out_width, int64_t out_plane, int valid_channels,
+                                float* block_output);
+
+// depthwise3x3_plane_avx2 (avx2_kernels.h) on sixteen columns per vector: the padded rows must
+// hold max(out_width rounded up to 16, 16) * stride + 2 floats.
+void depthwise3x3_plane_avx512(const float* padded, int64_t padded_width, int stride,
+                               int64_t out_height, int64_t out_width, const float* weights,
+                               float bias, Activation activation, float* output);
 #endif
 
 }  // namespace sightline::engine::simd

@@ -24,7 +24,9 @@ bool parse_isa(std::string_view name, Isa& isa);
 bool scalar_forced_by_environment();
 
 // True for the instruction sets that run the AVX2 + FMA kernels (kAvx2Fma and kAvx512).
-constexpr bool uses_avx2(Isa isa) { return isa == Isa::kAvx2Fma || isa == Isa::kAvx512; }
+constexpr bool uses_avx2(Isa isa) {
+  return isa == Isa::kAvx2Fma || isa == Isa::kAvx512;
+}
 
 // Whether this build and this CPU can run `isa`.
 bool isa_available(Isa isa);

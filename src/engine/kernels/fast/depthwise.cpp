@@ -1,12 +1,14 @@
 // Depthwise 3x3: each plane is copied once into a zero-bordered scratch plane, then every output
-// row is computed four columns at a time (eight with AVX2, simd/avx2_depthwise.cpp) with the
-// same vector code, edges included, bias and activation applied in registers before the store.
+// row is computed four columns at a time (8 with AVX2, 16 with AVX-512: simd/avx2_depthwise.cpp,
+// simd/avx512_depthwise.cpp) with the same vector code, edges included, bias and activation
+// applied in registers before the store.
 #include "engine/kernels/fast/depthwise.h"
 
 #include <algorithm>
 #include <vector>
 
 #include "engine/kernels/fast/vector_math.h"
+#include "engine/simd/avx512_kernels.h"
 #include "engine/simd/dispatch.h"
 
 namespace sightline::engine::kernels::fast {
@@ -29,10 +31,10 @@ struct PaddedPlane {
 };
 
 PaddedPlane padded_size(const ConvShape& s, int64_t stride) {
-  // Whole vectors of four outputs (eight with AVX2): a vector from column x reads padded columns
-  // x * stride up to (x + lanes - 1) * stride + 2; rows of fewer than eight outputs still take
-  // one whole eight-lane vector.
-  const int64_t vector_columns = std::max<int64_t>((s.out_width + 3) / 4 * 4, 8);
+  // Whole vectors of four outputs (eight with AVX2, sixteen with AVX-512): a vector from column x
+  // reads padded columns x * stride up to (x + lanes - 1) * stride + 2; rows of fewer than
+  // sixteen outputs still take one whole sixteen-lane vector.
+  const int64_t vector_columns = std::max<int64_t>((s.out_width + 3) / 4 * 4, 16);
   const int64_t width = std::max(s.pad_left + s.in_width, vector_columns * stride + 10);
   const int64_t height = std::max(s.pad_top + s.in_height, (s.out_height - 1) * stride + 3);
   return {height, width};
@@ -58,6 +60,11 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
   float* padded = padded_plane_scratch(size.height * size.width);
   pad_plane(s, plane, size, padded);
 #if SIGHTLINE_HAVE_AVX2
+  if (isa == simd::Isa::kAvx512) {
+    simd::depthwise3x3_plane_avx512(padded, size.width, kStride, s.out_height, s.out_width, w, bias,
+                                    activation, out_plane);
+    return;
+  }
   if (simd::uses_avx2(isa)) {
     simd::depthwise3x3_plane_avx2(padded, size.width, kStride, s.out_height, s.out_width, w, bias,
                                   activation, out_plane);

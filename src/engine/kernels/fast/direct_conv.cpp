@@ -1,6 +1,7 @@
 // Direct 3x3 convolution: a bordered copy of the input, then per (output row, channel block)
-// register tiles of 4 channels x 8 columns (24 with AVX2) accumulated over every input channel
-// and tap. The last tile of a row overlaps the previous one instead of taking a scalar tail.
+// register tiles of 4 channels x 8 columns (24 with AVX2, up to 64 with AVX-512) accumulated
+// over every input channel and tap. The last tile of a row overlaps the previous one instead of
+// taking a scalar tail (AVX-512: a narrower last tile with a masked store).
 #include "engine/kernels/fast/direct_conv.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "engine/kernels/fast/vector_math.h"
 #include "engine/simd/avx2_kernels.h"
+#include "engine/simd/avx512_kernels.h"
 #include "engine/simd/dispatch.h"
 
 namespace sightline::engine::kernels::fast {
@@ -31,8 +33,11 @@ struct Bordered {
 };
 
 Bordered bordered_size(const ConvShape& s) {
+  // The AVX2 tiles read 24 columns (the last one ending at out_width), the AVX-512 ones whole
+  // vectors of 16: plus 2 for the kernel's width.
   constexpr int64_t kWidestTile = simd::kAvx2DirectConvColumns;
-  return {s.out_height + 2, std::max(s.out_width, kWidestTile) + 2};
+  const int64_t avx512_columns = (s.out_width + 15) / 16 * 16;
+  return {s.out_height + 2, std::max(avx512_columns, kWidestTile) + 2};
 }
 
 // Writes every float of the bordered copy once: rows above and below the input are zeroed
@@ -178,6 +183,16 @@ void direct_conv3x3_f32(const KernelContext& context, const DirectConv& conv, co
       for (int64_t row = row_begin; row < row_end; ++row) {
         for (int64_t block = 0; block < blocks; ++block) {
 #if SIGHTLINE_HAVE_AVX2
+          if (conv.isa == simd::Isa::kAvx512) {
+            simd::direct_conv3x3_rows_avx512(
+                s.in_channels, bordered, size.height, size.width,
+                conv.packed_weights.data() + block * s.in_channels * 9 * kDirectConvBlock,
+                conv.bias.data() + block * kDirectConvBlock, conv.activation, row, row + 1,
+                s.out_width, s.out_height * s.out_width,
+                static_cast<int>(std::min<int64_t>(kDirectConvBlock, s.out_channels - block * 4)),
+                batch_output + block * kDirectConvBlock * s.out_height * s.out_width);
+            continue;
+          }
           if (simd::uses_avx2(conv.isa)) {
             simd::direct_conv3x3_rows_avx2(
                 s.in_channels, bordered, size.height, size.width,
