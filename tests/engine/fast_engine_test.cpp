@@ -269,8 +269,50 @@ TEST(FastEngine, StrideTwoSlicesConcatAndTransposeMatchReference) {
     auto fast = load(model, false, 1);
     ASSERT_NE(fast, nullptr);
     EXPECT_EQ(fast->execution_order().front().kernel, "strided copy");
+    // Each row Slice is read only by column Slices: the pairs run as one composed copy each.
+    const std::vector<std::string> types = op_types(*fast);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "Slice"), 4);
     expect_fast_matches_reference(model, random_input({1, 3, 8, width}, 20), 0.0f);
   }
+}
+
+TEST(FastEngine, KeepsASliceWhoseOutputHasAnotherReader) {
+  ModelBuilder builder;
+  builder.input("X", {1, 2, 6, 10}).output("Y").output("rows");
+  builder.initializer(int64_tensor("one", {1}, {1}));
+  builder.initializer(int64_tensor("big", {1}, {1 << 20}));
+  builder.initializer(int64_tensor("h_axis", {1}, {2}));
+  builder.initializer(int64_tensor("w_axis", {1}, {3}));
+  builder.initializer(int64_tensor("two", {1}, {2}));
+  builder.node("Slice", {"X", "one", "big", "h_axis", "two"}, {"rows"});
+  builder.node("Slice", {"rows", "one", "big", "w_axis", "two"}, {"Y"});
+  const std::vector<uint8_t> model = builder.build();
+  auto fast = load(model, false, 1);
+  ASSERT_NE(fast, nullptr);
+  EXPECT_EQ(op_types(*fast), (std::vector<std::string>{"Slice", "Slice"}));
+  expect_fast_matches_reference(model, random_input({1, 2, 6, 10}, 21), 0.0f);
+}
+
+TEST(FastEngine, ComposesAChainOfThreeSlices) {
+  ModelBuilder builder;
+  builder.input("X", {1, 3, 9, 17}).output("Y");
+  builder.initializer(int64_tensor("one", {1}, {1}));
+  builder.initializer(int64_tensor("minus_two", {1}, {-2}));
+  builder.initializer(int64_tensor("big", {1}, {1 << 20}));
+  builder.initializer(int64_tensor("small", {1}, {-(1 << 20)}));
+  builder.initializer(int64_tensor("c_axis", {1}, {1}));
+  builder.initializer(int64_tensor("h_axis", {1}, {2}));
+  builder.initializer(int64_tensor("w_axis", {1}, {3}));
+  builder.initializer(int64_tensor("two", {1}, {2}));
+  builder.initializer(int64_tensor("back", {1}, {-1}));
+  builder.node("Slice", {"X", "one", "big", "c_axis", "one"}, {"channels"});
+  builder.node("Slice", {"channels", "one", "big", "h_axis", "two"}, {"rows"});
+  builder.node("Slice", {"rows", "minus_two", "small", "w_axis", "back"}, {"Y"});
+  const std::vector<uint8_t> model = builder.build();
+  auto fast = load(model, false, 1);
+  ASSERT_NE(fast, nullptr);
+  EXPECT_EQ(op_types(*fast), (std::vector<std::string>{"Slice"}));
+  expect_fast_matches_reference(model, random_input({1, 3, 9, 17}, 22), 0.0f);
 }
 
 TEST(FastEngine, ArenaIsAllocatedOnceAndRunsReuseIt) {

@@ -123,7 +123,10 @@ Status Program::plan(const Shape& input_shape) {
     }
   }
 
-  if (execution_.fast) fuse_activations();
+  if (execution_.fast) {
+    fuse_activations();
+    fuse_strided_copies();
+  }
   SL_RETURN_IF_ERROR(plan_memory());
   if (execution_.fast) {
     const auto reserve = [this] {
@@ -357,6 +360,54 @@ void Program::fuse_activations() {
     conv.op_type = "Conv+SiLU";
     removed[sigmoid] = true;
     removed[mul] = true;
+  }
+
+  std::vector<Step> kept;
+  kept.reserve(steps_.size());
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    if (!removed[index]) kept.push_back(std::move(steps_[index]));
+  }
+  steps_ = std::move(kept);
+}
+
+// Removes a strided copy (Slice) whose output only other strided copies read, each of them then
+// reading the first one's input through the two copies composed: YOLOX's input split
+// (x[..., ::2, ::2] written as a row Slice then a column Slice) becomes one copy per part.
+void Program::fuse_strided_copies() {
+  std::vector<std::vector<size_t>> readers(values_.size());
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    for (int id : steps_[index].inputs) {
+      if (id != kNoValue) readers[id].push_back(index);
+    }
+  }
+
+  std::vector<bool> removed(steps_.size(), false);
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    const Step& producer = steps_[index];
+    const kernels::StridedCopy* copy = operators_[producer.node]->strided_copy();
+    if (copy == nullptr || producer.outputs.size() != 1 || producer.outputs[0] == kNoValue ||
+        producer.inputs.empty() || producer.inputs[0] == kNoValue)
+      continue;
+    const int middle = producer.outputs[0];
+    if (values_[middle].keep || readers[middle].empty()) continue;
+    bool all_copies = true;
+    for (size_t reader : readers[middle]) {
+      const Step& step = steps_[reader];
+      const kernels::StridedCopy* next = operators_[step.node]->strided_copy();
+      const bool only_input_zero =
+          std::count(step.inputs.begin(), step.inputs.end(), middle) == 1 &&
+          step.inputs[0] == middle;
+      all_copies = all_copies && next != nullptr && only_input_zero &&
+                   next->extents.size() == copy->extents.size();
+    }
+    if (!all_copies) continue;
+
+    for (size_t reader : readers[middle]) {
+      operators_[steps_[reader].node]->read_through(*copy);
+      steps_[reader].inputs[0] = producer.inputs[0];
+      readers[producer.inputs[0]].push_back(reader);
+    }
+    removed[index] = true;
   }
 
   std::vector<Step> kept;

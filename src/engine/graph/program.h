@@ -98,6 +98,7 @@ class Program {
   Status check_run_time_peak() const;
   Status execute_node(size_t node, std::vector<Tensor>& unnamed_outputs);
   void fuse_activations();
+  void fuse_strided_copies();
   Status plan_memory();
 
   onnx::Model model_;

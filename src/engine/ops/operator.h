@@ -15,6 +15,7 @@
 
 #include "core/result.h"
 #include "engine/kernels/fast/kernel_context.h"
+#include "engine/kernels/kernel_params.h"
 #include "engine/tensor.h"
 
 namespace sightline::engine {
@@ -63,6 +64,15 @@ class Operator {
   // After plan: the byte offset inside output 0 where input `index` may live, so its producer
   // writes there directly and run() finds it in place (Concat); -1 when it may not.
   virtual int64_t input_offset_in_output(size_t index) const { return -1; }
+
+  // After plan: the strided copy that run() performs from input 0 to output 0 with the fast
+  // kernels (Slice), or null.
+  virtual const kernels::StridedCopy* strided_copy() const { return nullptr; }
+
+  // After plan, on an operator whose strided_copy() is not null: makes run() read input 0 through
+  // `producer` (a strided copy of the same rank whose output is this input), that is from the
+  // producer's own input, which the program then passes instead.
+  virtual void read_through(const kernels::StridedCopy& producer) {}
 
   // After plan: grows the calling thread's kernel scratch to what run() will need, so runs
   // allocate nothing. The program calls it on every thread of its pool.

@@ -266,6 +266,8 @@ class SliceOperator final : public Operator {
     copy_.extents = input;
     copy_.input_strides = strides;
     copy_.input_offset = 0;
+    axis_starts_.assign(input.size(), 0);
+    axis_steps_.assign(input.size(), 1);
     std::vector<bool> seen(input.size(), false);
     for (size_t i = 0; i < starts.size(); ++i) {
       SL_ASSIGN_OR_RETURN(const int64_t axis, normalize_axis(axes[i], input.size(), "axis"));
@@ -292,6 +294,8 @@ class SliceOperator final : public Operator {
       copy_.extents[axis] = length;
       copy_.input_strides[axis] = length > 1 ? strides[axis] * step : strides[axis];
       if (length > 0) copy_.input_offset += start * strides[axis];
+      axis_starts_[axis] = length > 0 ? start : 0;
+      axis_steps_[axis] = step;
     }
     element_size_ = data_type_size(inputs[0].type);
     empty_ = product(copy_.extents, 0, copy_.extents.size()) == 0;
@@ -314,9 +318,27 @@ class SliceOperator final : public Operator {
     return fast() && element_size_ == 4 ? "strided copy" : "reference";
   }
 
+  const kernels::StridedCopy* strided_copy() const override {
+    return fast() && element_size_ == 4 && !empty_ ? &copy_ : nullptr;
+  }
+
+  // Output element i read input[start + i * step] per axis; the input being producer's output,
+  // that element is the producer's input at producer.offset + sum (start + i * step) * stride.
+  void read_through(const kernels::StridedCopy& producer) override {
+    int64_t offset = producer.input_offset;
+    for (size_t axis = 0; axis < copy_.extents.size(); ++axis) {
+      offset += axis_starts_[axis] * producer.input_strides[axis];
+      copy_.input_strides[axis] = axis_steps_[axis] * producer.input_strides[axis];
+    }
+    copy_.input_offset = offset;
+  }
+
  private:
   std::optional<AttributeBounds> attribute_bounds_;
   kernels::StridedCopy copy_;
+  // Per input axis, the first index read and the step (0 and 1 on axes not sliced).
+  std::vector<int64_t> axis_starts_;
+  std::vector<int64_t> axis_steps_;
   size_t element_size_ = 0;
   bool empty_ = false;
 };
