@@ -10,6 +10,7 @@
 // app through sightline-drop.js. A C++ failure (out of memory) comes back as a thrown Error or
 // a rejected promise with the app's message.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
+import { installCompare } from './sightline-compare.js';
 import { installDropPath } from './sightline-drop.js';
 import { createStore } from './sightline-store.js';
 
@@ -343,6 +344,8 @@ async function start() {
   module.sightlineHeap = heapViews;
   module.sightlineSettle = settle;
   module.sightlineOnnxRuntime = createOnnxRuntimeBridge(module);
+  // sightline.compare / comparison / promote (sightline-compare.js).
+  installCompare(module, sightline, ready);
   drops = installDropPath(module, canvas);
   module.sightlineStore = createStore({
     onError: (error) => callWithStrings(
