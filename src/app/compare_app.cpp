@@ -1,6 +1,7 @@
 // The Compare workspace on the app's models and photos: the runner behind CompareSession
 // (our engine, or ONNX Runtime Web on the web), starting a comparison, stepping it one
-// inference per frame, and promoting the candidate to the active model.
+// inference per frame, promoting the candidate to the active model, and evaluating both
+// models on the Evaluate panel's dataset (two ledger runs side by side).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "app/app_internal.h"
 #include "app/workbench.h"
 #include "engine/engine.h"
+#include "nlohmann/json.hpp"
 
 namespace sightline::app {
 namespace {
@@ -246,10 +248,11 @@ void step_compare(App& app, int frame) {
   Workbench& workbench = app.workbench();
   CompareState& compare = workbench.compare;
   CompareSession& session = compare.session;
-  if (session.phase() == ComparePhase::kIdle) return;
   // At most one step per frame, whoever calls.
   if (frame == compare.last_step_frame) return;
   compare.last_step_frame = frame;
+  step_dataset_comparison(app);
+  if (session.phase() == ComparePhase::kIdle) return;
   for (const auto& image : app.images())
     session.add_photo(image->id, image->name);
   // The gallery's own work, an evaluation and the monitor go first: a drop still answers
@@ -303,7 +306,140 @@ Status promote_candidate(App& app) {
 }
 
 std::string compare_state_json(const Workbench& workbench) {
-  return workbench.compare.session.state_json();
+  nlohmann::ordered_json state =
+      nlohmann::ordered_json::parse(workbench.compare.session.state_json(), nullptr, false);
+  state["dataset"] =
+      nlohmann::ordered_json::parse(dataset_comparison_json(workbench), nullptr, false);
+  return state.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+const char* dataset_compare_phase_name(DatasetComparePhase phase) {
+  switch (phase) {
+    case DatasetComparePhase::kIdle:
+      return "idle";
+    case DatasetComparePhase::kPrimary:
+      return "primary";
+    case DatasetComparePhase::kCandidate:
+      return "candidate";
+    case DatasetComparePhase::kDone:
+      return "done";
+    case DatasetComparePhase::kFailed:
+      return "failed";
+  }
+  return "idle";
+}
+
+std::string dataset_comparison_json(const Workbench& workbench) {
+  const DatasetComparison& plan = workbench.compare.dataset;
+  const nlohmann::ordered_json state = {{"phase", dataset_compare_phase_name(plan.phase)},
+                                        {"number", plan.number},
+                                        {"dataset", plan.dataset_path},
+                                        {"primary_run", plan.primary_run},
+                                        {"candidate_run", plan.candidate_run},
+                                        {"message", plan.message}};
+  return state.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Status start_dataset_comparison(App& app, int candidate_model_id) {
+  Workbench& workbench = app.workbench();
+  DatasetComparison& plan = workbench.compare.dataset;
+  const EvaluationSession& evaluation = workbench.evaluation;
+  if (plan.phase == DatasetComparePhase::kPrimary ||
+      plan.phase == DatasetComparePhase::kCandidate) {
+    return make_error("a dataset comparison is already running");
+  }
+  if (evaluation.phase == EvaluationPhase::kRunning) {
+    return make_error("an evaluation is running; wait for it to finish");
+  }
+  if (evaluation.dataset_path.empty() || evaluation.dataset.images.empty()) {
+    return make_error(
+        "no labelled dataset yet: drop one (photos with labels and classes.txt, "
+        "or a COCO .json with its photos) so the Evaluate panel reads it");
+  }
+  ModelEntry* active = app.active_model();
+  ModelEntry* candidate = find_model(app, candidate_model_id);
+  if (!active || !candidate) return make_error("pick a candidate model first");
+  for (const ModelEntry* model : {active, candidate}) {
+    if (!model->engine_supported) {
+      return make_error(model->card.name +
+                        " does not run in Sightline's engine, and "
+                        "evaluation runs only there: " +
+                        model->engine_error);
+    }
+  }
+  const int number = plan.number + 1;
+  plan = DatasetComparison{};
+  plan.number = number;
+  plan.primary_model_id = active->id;
+  plan.candidate_model_id = candidate->id;
+  plan.primary_backend = app.backend();
+  plan.dataset_path = evaluation.dataset_path;
+  plan.folder = evaluation.folder;
+  // The comparison's own engines would sit beside the evaluation's: they are loaded again later.
+  workbench.compare.engines.clear();
+  start_evaluation(app, plan.dataset_path, plan.folder);
+  if (workbench.evaluation.phase != EvaluationPhase::kRunning) {
+    plan.phase = DatasetComparePhase::kFailed;
+    plan.message = "primary: " + workbench.evaluation.fatal;
+    return make_error(plan.message);
+  }
+  plan.evaluation_number = workbench.evaluation.number;
+  plan.phase = DatasetComparePhase::kPrimary;
+  plan.message = "evaluating " + active->card.name + ", then " + candidate->card.name;
+  log_info("compare", plan.dataset_path + ": " + plan.message);
+  return Status::success();
+}
+
+void step_dataset_comparison(App& app) {
+  Workbench& workbench = app.workbench();
+  DatasetComparison& plan = workbench.compare.dataset;
+  if (plan.phase != DatasetComparePhase::kPrimary && plan.phase != DatasetComparePhase::kCandidate)
+    return;
+  const EvaluationSession& evaluation = workbench.evaluation;
+  if (evaluation.number != plan.evaluation_number) {
+    plan.phase = DatasetComparePhase::kFailed;
+    plan.message = "another evaluation was started; the dataset comparison stopped";
+    return;
+  }
+  if (evaluation.phase == EvaluationPhase::kRunning) return;
+  const bool primary_side = plan.phase == DatasetComparePhase::kPrimary;
+  const auto restore_primary = [&] {
+    app.set_active_model(plan.primary_model_id);
+    app.set_backend(plan.primary_backend);
+  };
+  if (evaluation.phase != EvaluationPhase::kDone || evaluation.run_id.empty()) {
+    plan.phase = DatasetComparePhase::kFailed;
+    plan.message =
+        std::string(primary_side ? "primary" : "candidate") + ": " +
+        (evaluation.fatal.empty() ? "the run was not recorded: " + evaluation.ledger_error
+                                  : evaluation.fatal);
+    if (!primary_side) restore_primary();
+    return app.report_error("compare: " + plan.message);
+  }
+  if (primary_side) {
+    plan.primary_run = evaluation.run_id;
+    app.set_active_model(plan.candidate_model_id);
+    app.set_backend(BackendKind::kSightline);
+    start_evaluation(app, plan.dataset_path, plan.folder);
+    plan.evaluation_number = workbench.evaluation.number;
+    plan.phase = DatasetComparePhase::kCandidate;
+    if (workbench.evaluation.phase != EvaluationPhase::kRunning) {
+      plan.phase = DatasetComparePhase::kFailed;
+      plan.message = "candidate: " + workbench.evaluation.fatal;
+      restore_primary();
+    }
+    return;
+  }
+  plan.candidate_run = evaluation.run_id;
+  restore_primary();
+  workbench.runs.first_id = plan.primary_run;
+  workbench.runs.second_id = plan.candidate_run;
+  workbench.runs.stale = true;
+  workbench.mode = WorkspaceMode::kRuns;
+  plan.phase = DatasetComparePhase::kDone;
+  plan.message = "runs " + plan.primary_run + " (primary) and " + plan.candidate_run +
+                 " (candidate) are in the ledger, side by side in the Runs tab";
+  log_info("compare", plan.message);
 }
 
 }  // namespace sightline::app

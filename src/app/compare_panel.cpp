@@ -165,6 +165,41 @@ void draw_controls(App& app) {
   if (!compare.message.empty()) greyed(compare.message.c_str());
 }
 
+// With labels: both models evaluated on the Evaluate panel's dataset, two ledger runs.
+void draw_dataset_comparison(App& app) {
+  Workbench& workbench = app.workbench();
+  DatasetComparison& plan = workbench.compare.dataset;
+  const EvaluationSession& evaluation = workbench.evaluation;
+  const bool running =
+      plan.phase == DatasetComparePhase::kPrimary || plan.phase == DatasetComparePhase::kCandidate;
+  const bool has_dataset = !evaluation.dataset_path.empty() && !evaluation.dataset.images.empty();
+  char label[96];
+  std::snprintf(label, sizeof label, "Evaluate both on the dataset (%zu photos)",
+                evaluation.dataset.images.size());
+  ImGui::BeginDisabled(!has_dataset || running || evaluation.phase == EvaluationPhase::kRunning);
+  if (ImGui::Button(has_dataset ? label : "Evaluate both on a dataset")) {
+    if (Status started = start_dataset_comparison(app, workbench.compare.choice.model_id);
+        !started) {
+      app.report_error("compare: " + started.message());
+    }
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (!has_dataset) {
+    ImGui::TextDisabled("(drop a labelled dataset first)");
+  } else if (running) {
+    ImGui::TextColored(kWarning, "%s: %zu/%zu", dataset_compare_phase_name(plan.phase),
+                       evaluation.next_image, evaluation.dataset.images.size());
+  }
+  greyed(
+      "With labels: the active model and the candidate model (Sightline engine, the card's "
+      "input size, the Evaluate tab's thresholds) are evaluated one after the other on the "
+      "dataset the Evaluate tab read; both runs go to the ledger and open side by side in "
+      "the Runs tab. The command line does the same: sightline compare DATASET --model A "
+      "--candidate B.");
+  if (!plan.message.empty()) greyed(plan.message.c_str());
+}
+
 void draw_totals(const CompareSession& session) {
   const monitor::ShadowSummary& s = session.summary();
   ImGui::Text("Primary:   %s", describe_side(session.primary()).c_str());
@@ -288,11 +323,6 @@ void draw_compare_panel(App& app, const PanelRect& rect) {
       "Runs the primary (the active model, backend and thresholds of the left panel) and a "
       "candidate on every gallery photo, one inference per frame, and matches their boxes "
       "(same class, IoU >= 0.5). Agreement is the F1 of that matching.");
-  greyed(
-      "With labels: this panel compares gallery photos only. To evaluate both models on a "
-      "labelled dataset and record both runs in the ledger side by side, use the command "
-      "line: sightline compare DATASET --model A --candidate B; or evaluate in the Evaluate "
-      "tab, Promote, evaluate again, and compare the two runs in the Runs tab.");
   if (app.active_model()) {
     ImGui::Text("Primary: %s", describe_side(primary_side(app)).c_str());
     ImGui::SameLine();
@@ -302,6 +332,7 @@ void draw_compare_panel(App& app, const PanelRect& rect) {
   }
   draw_candidate_picker(app);
   draw_controls(app);
+  draw_dataset_comparison(app);
 
   const CompareSession& session = app.workbench().compare.session;
   if (session.compared().empty()) {

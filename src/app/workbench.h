@@ -102,9 +102,29 @@ struct MonitorState {
   std::string message;              // the last save/load outcome, for the panel
 };
 
+// Both models evaluated on the Evaluate panel's dataset, one after the other, through the
+// Evaluate panel's own session (the active model is switched between the two runs and put
+// back), both runs recorded in the ledger and shown side by side in the Runs panel.
+enum class DatasetComparePhase { kIdle, kPrimary, kCandidate, kDone, kFailed };
+
+struct DatasetComparison {
+  DatasetComparePhase phase = DatasetComparePhase::kIdle;
+  int number = 0;
+  int primary_model_id = -1;
+  int candidate_model_id = -1;
+  BackendKind primary_backend = BackendKind::kSightline;
+  std::string dataset_path;
+  std::string folder;
+  int evaluation_number = -1;  // the Evaluate session running for the current side
+  std::string primary_run;
+  std::string candidate_run;
+  std::string message;
+};
+
 // The Compare panel: the session, the candidate being picked, and the engines it runs itself
 // (the app keeps an engine for the active model only).
 struct CompareState {
+  DatasetComparison dataset;
   CompareSession session;
   CompareSide choice;  // the candidate the panel shows; applied by "Compare"
   bool choice_ready = false;
@@ -192,6 +212,12 @@ CompareSide primary_side(App& app);
 CompareSide side_for_model(const ModelEntry& model, BackendKind backend,
                            const PostprocessOptions& options);
 std::string compare_state_json(const Workbench& workbench);
+// Evaluates the active model, then the candidate model (our engine, the card's size), on the
+// dataset the Evaluate panel last read; both runs go to the ledger and the Runs panel.
+Status start_dataset_comparison(App& app, int candidate_model_id);
+void step_dataset_comparison(App& app);
+const char* dataset_compare_phase_name(DatasetComparePhase phase);
+std::string dataset_comparison_json(const Workbench& workbench);
 
 void draw_workspace_tabs(App& app, const PanelRect& rect);
 // Appends the Compare tab to the workspace tabs drawn by draw_workspace_tabs.

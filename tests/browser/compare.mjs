@@ -7,6 +7,9 @@
 //     does not ship it; our engine runs its ConvInteger): real disagreements are listed, most
 //     first, with the boxes only one side found;
 //   - Promote: the candidate becomes the active model, the roles swap in the report;
+//   - with labels (three COCO128 photos with their YOLO labels dropped, so the Evaluate panel
+//     reads them): both models evaluated, both runs in the ledger (IndexedDB) side by side,
+//     the active model put back;
 //   - an unknown candidate is refused with the list of models.
 // Screenshots of the panel go to build/artifacts/compare-*.png.
 //
@@ -23,6 +26,8 @@ import {
 const SAMPLES = fs.readdirSync(path.join(dataDir, 'samples'))
   .filter((name) => name.endsWith('.jpg')).sort();
 const SECOND_MODEL = 'yolov8n_int8';
+const LABELLED_SET = ['000000000009', '000000000025', '000000000030'];
+const coco128 = path.join(dataDir, 'coco128');
 
 const failures = [];
 let checks = 0;
@@ -194,6 +199,53 @@ async function testSecondModelAndPromote(page) {
   });
 }
 
+function labelledFiles(stems) {
+  const files = [{ name: 'classes.txt', type: 'text/plain',
+    bytes: fs.readFileSync(path.join(coco128, 'classes.txt')) }];
+  for (const stem of stems) {
+    files.push({ name: `${stem}.jpg`, type: 'image/jpeg',
+      bytes: fs.readFileSync(path.join(coco128, 'images', `${stem}.jpg`)) });
+    files.push({ name: `${stem}.txt`, type: 'text/plain',
+      bytes: fs.readFileSync(path.join(coco128, 'labels', `${stem}.txt`)) });
+  }
+  return files;
+}
+
+async function testDatasetComparison(page) {
+  await step('compare with labels: both models evaluated, both runs in the ledger', async () => {
+    const activeBefore = (await appState(page)).models.find((m) => m.active)?.name;
+    const evaluationNumber = await page.evaluate(() => window.sightline.evaluation().number);
+    await dropFiles(page, labelledFiles(LABELLED_SET));
+    await page.evaluate(() => window.sightline.dropsSettled?.());
+    await page.waitForFunction((after) => {
+      const session = window.sightline.evaluation();
+      return session.number > after && (session.phase === 'done' || session.phase === 'failed');
+    }, evaluationNumber, { timeout: 600_000, polling: 250 });
+    const other = activeBefore === SECOND_MODEL ? 'yolox_nano' : SECOND_MODEL;
+    const plan = await page.evaluate((model) =>
+      window.sightline.compareDataset({ candidate: { model } }), other);
+    console.log(`    runs: primary ${plan.primary_run}, candidate ${plan.candidate_run}: ` +
+      plan.message);
+    const runs = await page.evaluate(() => window.sightline.runs());
+    const primary = runs.find((r) => r.id === plan.primary_run);
+    const candidate = runs.find((r) => r.id === plan.candidate_run);
+    check(primary && candidate && primary.id !== candidate.id,
+      'labels: two runs recorded in the ledger (IndexedDB)', JSON.stringify(plan));
+    if (!primary || !candidate) return;
+    console.log(`    ${primary.model}: AP ${primary.metrics.AP.toFixed(4)} AP50 ` +
+      `${primary.metrics.AP50.toFixed(4)}; ${candidate.model}: AP ` +
+      `${candidate.metrics.AP.toFixed(4)} AP50 ${candidate.metrics.AP50.toFixed(4)}`);
+    check(primary.model === activeBefore && candidate.model === other &&
+      primary.images === LABELLED_SET.length && candidate.images === LABELLED_SET.length,
+    'labels: the runs are the primary and the candidate on the same photos',
+    `${primary.model}/${primary.images} vs ${candidate.model}/${candidate.images}`);
+    const active = (await appState(page)).models.find((m) => m.active)?.name;
+    check(active === activeBefore, 'labels: the active model is put back afterwards', active);
+    await page.waitForTimeout(500);
+    await shoot(page, 'compare-dataset-runs.png');
+  });
+}
+
 async function testRefusal(page) {
   await step('compare: an unknown candidate is refused', async () => {
     const message = await page.evaluate(() => window.sightline.compare(
@@ -215,6 +267,7 @@ async function main() {
     await testSelfComparison(page);
     await testOtherBackend(page);
     await testSecondModelAndPromote(page);
+    await testDatasetComparison(page);
     await testRefusal(page);
   } finally {
     if (failures.length) console.log(page.consoleLines.slice(-30).join('\n'));

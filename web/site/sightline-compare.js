@@ -5,7 +5,9 @@
 //     agreement, boxes only one side found, score differences, totals and both latencies
 //     (state.report, the JSON of `sightline compare --json` plus image ids);
 //   sightline.comparison() answers the state at any time;
-//   sightline.promote() makes the candidate the active model (the old primary the candidate).
+//   sightline.promote() makes the candidate the active model (the old primary the candidate);
+//   sightline.compareDataset({candidate: {model}}) evaluates both models on the Evaluate
+//     panel's dataset, both runs recorded in the ledger side by side.
 // The candidate's ONNX Runtime Web runs through a bridge of its own, whose answers go to the
 // compare functions, so its request numbers never meet the app's.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
@@ -81,7 +83,32 @@ export function installCompare(module, sightline, ready) {
 
   // setWorkspace('compare') shows the Compare panel; the other names go on as before.
   const setWorkspace = sightline.setWorkspace;
+  // Evaluates the active model, then the candidate model, on the dataset the Evaluate panel
+  // last read (drop one or call sightline.evaluate first); resolves with {primary_run,
+  // candidate_run, ...}: both runs are in the ledger (sightline.runs()).
+  async function compareDataset({ candidate = {}, timeoutMs = 30 * 60_000 } = {}) {
+    await ready;
+    withStrings((model) => module._sightline_web_compare_dataset(model),
+      String(candidate.model ?? ''));
+    const number = comparison().dataset.number;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const plan = comparison().dataset;
+      if (plan.number !== number) throw new Error('another dataset comparison was started');
+      if (plan.phase === 'failed') throw new Error(plan.message);
+      if (plan.phase === 'done') {
+        await module.sightlineStore?.settled();
+        return plan;
+      }
+      if (performance.now() > deadline) {
+        throw new Error(`dataset comparison still running after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   Object.assign(sightline, {
+    compareDataset,
     setWorkspace(name) {
       if (name === 'compare') return module._sightline_web_compare_show();
       return setWorkspace.call(sightline, name);

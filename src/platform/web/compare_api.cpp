@@ -158,6 +158,33 @@ EMSCRIPTEN_KEEPALIVE const char* sightline_web_compare_start(const char* model, 
   return failed ? failed : refused;
 }
 
+// Evaluates the active model, then the candidate model (by name; "" = the Compare panel's
+// pick), on the dataset the Evaluate panel last read; both runs go to the ledger. Null once
+// started, else the reason.
+EMSCRIPTEN_KEEPALIVE const char* sightline_web_compare_dataset(const char* model) {
+  const char* refused = nullptr;
+  const char* failed = sightline::platform::guard_entry("compare on the dataset", [&] {
+    sightline::app::App* app = sightline::platform::web_app();
+    if (!app) {
+      refused = "the app did not start";
+      return;
+    }
+    int model_id = app->workbench().compare.choice.model_id;
+    if (*model) {
+      sightline::app::ModelEntry* entry = sightline::platform::model_named(*app, model);
+      if (!entry) {
+        refused = sightline::platform::answer(sightline::make_error(
+            "candidate model \"" + std::string(model) +
+            "\" is not loaded (models: " + sightline::platform::model_names(*app) + ")"));
+        return;
+      }
+      model_id = entry->id;
+    }
+    refused = sightline::platform::answer(sightline::app::start_dataset_comparison(*app, model_id));
+  });
+  return failed ? failed : refused;
+}
+
 // The comparison as JSON (CompareSession::state_json); valid until the next call. Null when
 // it failed (the reason is sightline_web_last_failure's).
 EMSCRIPTEN_KEEPALIVE const char* sightline_web_compare_state() {
