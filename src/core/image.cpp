@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/jpeg_guard.h"
@@ -34,18 +36,12 @@ const char* sniff_format(std::span<const uint8_t> bytes) {
   auto starts_with = [&](const char* magic, size_t length) {
     return bytes.size() >= length && std::memcmp(bytes.data(), magic, length) == 0;
   };
-  if (starts_with("\xFF\xD8\xFF", 3))
-    return "JPEG";
-  if (starts_with("\x89PNG", 4))
-    return "PNG";
-  if (starts_with("BM", 2))
-    return "BMP";
-  if (starts_with("%PDF", 4))
-    return "PDF";
-  if (starts_with("GIF8", 4))
-    return "GIF";
-  if (starts_with("RIFF", 4))
-    return "RIFF (WebP?)";
+  if (starts_with("\xFF\xD8\xFF", 3)) return "JPEG";
+  if (starts_with("\x89PNG", 4)) return "PNG";
+  if (starts_with("BM", 2)) return "BMP";
+  if (starts_with("%PDF", 4)) return "PDF";
+  if (starts_with("GIF8", 4)) return "GIF";
+  if (starts_with("RIFF", 4)) return "RIFF (WebP?)";
   return nullptr;
 }
 
@@ -70,8 +66,7 @@ Status check_bmp_length(std::span<const uint8_t> bytes, std::string_view source_
   const uint32_t bits_per_pixel = read_le(bytes, 28, 2);
   const uint32_t compression = read_le(bytes, 30, 4);
   constexpr uint32_t kUncompressed = 0, kBitfields = 3;
-  if (compression != kUncompressed && compression != kBitfields)
-    return Status::success();
+  if (compression != kUncompressed && compression != kBitfields) return Status::success();
 
   const int64_t row_bytes = (std::abs(width) * bits_per_pixel + 31) / 32 * 4;
   const int64_t needed = static_cast<int64_t>(pixel_offset) + row_bytes * std::abs(height);
@@ -83,12 +78,78 @@ Status check_bmp_length(std::span<const uint8_t> bytes, std::string_view source_
   return Status::success();
 }
 
+uint32_t read_be(std::span<const uint8_t> bytes, size_t offset, int size) {
+  uint32_t value = 0;
+  for (int i = 0; i < size; ++i)
+    value = (value << 8) | bytes[offset + i];
+  return value;
+}
+
+struct HeaderSize {
+  int64_t width = 0;
+  int64_t height = 0;
+};
+
+// The size a PNG's IHDR chunk or a JPEG's frame header declares, read here because stb refuses to
+// report any size whose pixels would pass 2^30 bytes: such a photo would otherwise be called
+// corrupt instead of too large. Empty when the header is not where the format puts it; stb's own
+// header check then reports the problem.
+std::optional<HeaderSize> declared_size(std::span<const uint8_t> bytes, std::string_view format) {
+  if (format == "PNG") {
+    constexpr size_t kIhdrEnd = 24;  // signature, chunk length, "IHDR", width, height
+    if (bytes.size() < kIhdrEnd || std::memcmp(bytes.data() + 12, "IHDR", 4) != 0)
+      return std::nullopt;
+    return HeaderSize{read_be(bytes, 16, 4), read_be(bytes, 20, 4)};
+  }
+  if (format == "JPEG") {
+    // Walk the marker segments after SOI up to the first start-of-frame (SOF0..SOF15 without
+    // DHT C4, JPG C8 and DAC CC), whose payload holds precision, height and width.
+    size_t offset = 2;
+    while (offset + 4 <= bytes.size()) {
+      if (bytes[offset] != 0xFF) return std::nullopt;
+      const uint8_t marker = bytes[offset + 1];
+      if (marker == 0xFF) {  // fill byte
+        ++offset;
+        continue;
+      }
+      const size_t segment_length = read_be(bytes, offset + 2, 2);
+      const bool start_of_frame =
+          marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (start_of_frame) {
+        if (offset + 9 > bytes.size()) return std::nullopt;
+        return HeaderSize{read_be(bytes, offset + 7, 2), read_be(bytes, offset + 5, 2)};
+      }
+      if (marker == 0xDA || segment_length < 2)  // scan data before any frame header
+        return std::nullopt;
+      offset += 2 + segment_length;
+    }
+  }
+  return std::nullopt;
+}
+
+Status check_size_limits(int64_t width, int64_t height, std::string_view source_name,
+                         const ImageLimits& limits) {
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  if (width <= 0 || height <= 0)
+    return make_error(quoted(source_name) + ": image size " + size + " is empty");
+  if (width > limits.max_side || height > limits.max_side) {
+    return make_error(quoted(source_name) + ": image size " + size + " exceeds the limit of " +
+                      std::to_string(limits.max_side) + " pixels per side");
+  }
+  const int64_t pixels = width * height;
+  if (pixels > limits.max_pixels) {
+    return make_error(quoted(source_name) + ": image size " + size + " (" +
+                      std::to_string(pixels / 1'000'000) + " Mpx) exceeds the limit of " +
+                      std::to_string(limits.max_pixels / 1'000'000) + " Mpx");
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view source_name,
                            const ImageLimits& limits) {
-  if (bytes.empty())
-    return make_error(quoted(source_name) + ": file is empty (0 bytes)");
+  if (bytes.empty()) return make_error(quoted(source_name) + ": file is empty (0 bytes)");
 
   // stb takes an int length; anything this large is far past the pixel limit anyway.
   if (bytes.size() > static_cast<size_t>(1) << 30) {
@@ -105,40 +166,31 @@ Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view sour
   }
 
   // stb_image 2.27 overruns its Huffman tables on some corrupt JPEGs, even reading the header.
-  if (Status tables = check_jpeg_huffman_tables(bytes, source_name); !tables)
-    return tables.error();
+  if (Status tables = check_jpeg_huffman_tables(bytes, source_name); !tables) return tables.error();
 
   // The header alone gives the size, so limits are checked before any pixel is allocated.
+  if (std::optional<HeaderSize> declared = declared_size(bytes, format)) {
+    if (Status within = check_size_limits(declared->width, declared->height, source_name, limits);
+        !within)
+      return within.error();
+  }
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels)) {
     return make_error(quoted(source_name) + ": corrupt " + format + " header (" +
                       stbi_failure_reason() + ")");
   }
-  if (width <= 0 || height <= 0) {
-    return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
-                      std::to_string(height) + " is empty");
-  }
-  if (width > limits.max_side || height > limits.max_side) {
-    return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
-                      std::to_string(height) + " exceeds the limit of " +
-                      std::to_string(limits.max_side) + " pixels per side");
-  }
-  const int64_t pixels = static_cast<int64_t>(width) * height;
-  if (pixels > limits.max_pixels) {
-    return make_error(quoted(source_name) + ": image size " + std::to_string(width) + "x" +
-                      std::to_string(height) + " (" + std::to_string(pixels / 1'000'000) +
-                      " Mpx) exceeds the limit of " +
-                      std::to_string(limits.max_pixels / 1'000'000) + " Mpx");
-  }
+  if (Status within = check_size_limits(width, height, source_name, limits); !within)
+    return within.error();
 
   if (std::string_view(format) == "BMP") {
-    if (Status complete = check_bmp_length(bytes, source_name); !complete)
-      return complete.error();
+    if (Status complete = check_bmp_length(bytes, source_name); !complete) return complete.error();
   }
 
   int decoded_width = 0, decoded_height = 0;
-  stbi_uc* pixels_rgb =
-      stbi_load_from_memory(bytes.data(), length, &decoded_width, &decoded_height, &channels, 3);
+  // Owned at once, so a failed copy below (memory full) does not leak stb's buffer.
+  std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> pixels_rgb(
+      stbi_load_from_memory(bytes.data(), length, &decoded_width, &decoded_height, &channels, 3),
+      &stbi_image_free);
   if (pixels_rgb == nullptr) {
     return make_error(quoted(source_name) + ": cannot decode " + format + " data (" +
                       stbi_failure_reason() + ")");
@@ -148,8 +200,7 @@ Result<Image> decode_image(std::span<const uint8_t> bytes, std::string_view sour
   image.width = decoded_width;
   image.height = decoded_height;
   const size_t byte_count = static_cast<size_t>(decoded_width) * decoded_height * 3;
-  image.rgb.assign(pixels_rgb, pixels_rgb + byte_count);
-  stbi_image_free(pixels_rgb);
+  image.rgb.assign(pixels_rgb.get(), pixels_rgb.get() + byte_count);
   return image;
 }
 

@@ -93,6 +93,28 @@ TEST(DecodeImage, RejectsTooManyPixelsBeforeDecoding) {
   EXPECT_NE(image.message().find("Mpx"), std::string::npos) << image.message();
 }
 
+// stb reports no size at all for headers whose pixels pass 2^30 bytes; the limit must still
+// be what the message names, not a "corrupt header".
+TEST(DecodeImage, NamesTheSizeOfAPngTooLargeForStbToDescribe) {
+  auto image = decode_image(testing::png_header_only(30000, 30000), "huge-30000.png");
+  ASSERT_FALSE(image);
+  EXPECT_NE(image.message().find("'huge-30000.png'"), std::string::npos) << image.message();
+  EXPECT_NE(image.message().find("30000x30000"), std::string::npos) << image.message();
+  EXPECT_NE(image.message().find("per side"), std::string::npos) << image.message();
+}
+
+TEST(DecodeImage, NamesTheSizeOfAJpegFrameHeaderOverTheLimits) {
+  // SOI, an APP0 segment to step over, then a baseline frame header: 8-bit, 20000 rows,
+  // 40000 columns, three components.
+  const std::vector<uint8_t> header = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF,
+                                       0xC0, 0x00, 0x11, 0x08, 0x4E, 0x20, 0x9C, 0x40, 0x03,
+                                       0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01};
+  auto image = decode_image(header, "wide.jpg");
+  ASSERT_FALSE(image);
+  EXPECT_NE(image.message().find("40000x20000"), std::string::npos) << image.message();
+  EXPECT_NE(image.message().find("per side"), std::string::npos) << image.message();
+}
+
 TEST(DecodeImage, AppliesCallerLimits) {
   ImageLimits limits;
   limits.max_side = 8;
