@@ -15,6 +15,24 @@ namespace sightline::eval {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Annotations/ marks a VOC folder; so do *.xml files without a YOLO classes file beside them.
+bool is_voc_folder(const fs::path& folder) {
+  std::error_code error;
+  if (fs::is_directory(folder / "Annotations", error)) return true;
+  if (fs::exists(folder / "classes.txt", error)) return false;
+  bool has_xml = false;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string extension = detail::lower_case(it->path().extension().string());
+    if (extension == ".names") return false;
+    has_xml = has_xml || extension == ".xml";
+  }
+  return has_xml;
+}
+
+}  // namespace
+
 int ValidationReport::error_count() const {
   return static_cast<int>(std::count_if(issues.begin(), issues.end(), [](const auto& issue) {
     return issue.severity == Severity::kError;
@@ -58,12 +76,14 @@ Result<Dataset> load_dataset(const std::string& path, const DatasetOptions& opti
 
   Result<Dataset> dataset = make_error("");
   if (fs::is_directory(status)) {
-    dataset = detail::load_yolo_folder(path, options, report);
+    dataset = is_voc_folder(path) ? detail::load_voc_folder(path, options, report)
+                                  : detail::load_yolo_folder(path, options, report);
   } else if (fs::is_regular_file(status) &&
              detail::lower_case(fs::path(path).extension().string()) == ".json") {
     dataset = detail::load_coco_json(path, options, report);
   } else {
-    return make_error("dataset '" + path + "' is neither a folder (YOLO) nor a .json file (COCO)");
+    return make_error("dataset '" + path +
+                      "' is neither a folder (YOLO or VOC) nor a .json file (COCO)");
   }
   if (!dataset.ok()) {
     return dataset;
@@ -84,7 +104,9 @@ Result<Dataset> load_dataset(const std::string& path, const DatasetOptions& opti
 std::string dataset_fingerprint(const Dataset& dataset) {
   // Canonical text: one line per image, category and annotation, in the dataset's order, with
   // numbers in a form that reads back to the same double on every platform.
-  std::string text = dataset.format == DatasetFormat::kCoco ? "coco\n" : "yolo\n";
+  std::string text = dataset.format == DatasetFormat::kCoco  ? "coco\n"
+                     : dataset.format == DatasetFormat::kVoc ? "voc\n"
+                                                             : "yolo\n";
   for (const DatasetImage& image : dataset.images) {
     text += "image " + std::to_string(image.id) + " " + image.file_name + " " +
             std::to_string(image.width) + " " + std::to_string(image.height) + "\n";

@@ -13,6 +13,11 @@
 //   beside the JSON, else the JSON's own folder. Boxes outside the image and duplicates are
 //   reported as warnings but kept, because pycocotools keeps them and our metrics must equal
 //   its metrics.
+// Pascal VOC: a folder with Annotations/*.xml (or *.xml in the folder itself) and the photos in
+//   JPEGImages/ (or images/, or the folder). Class ids follow classes.txt when the folder has
+//   one (our export writes it), else the object names sorted alphabetically. Corners are pixel
+//   edges, as our writer writes them (see dataset_voc.cpp). Boxes outside the photo by more
+//   than 1 px are reported and skipped; <difficult>1 reads as a crowd region.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +30,7 @@
 
 namespace sightline::eval {
 
-enum class DatasetFormat { kYolo, kCoco };
+enum class DatasetFormat { kYolo, kCoco, kVoc };
 
 struct DatasetImage {
   int64_t id = 0;
@@ -83,7 +88,8 @@ struct DatasetOptions {
   int64_t max_annotations = 10'000'000;
 };
 
-// Reads a YOLO folder or a COCO JSON file (by extension .json). Fails only when nothing usable
+// Reads a YOLO folder, a Pascal VOC folder (one with Annotations/, or with *.xml files and no
+// classes.txt or *.names) or a COCO JSON file (by extension .json). Fails only when nothing usable
 // can be read at all (no such path, unparseable JSON, no images); every lesser problem is a
 // ValidationIssue in `report`.
 Result<Dataset> load_dataset(const std::string& path, const DatasetOptions& options,

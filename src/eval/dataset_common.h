@@ -53,9 +53,11 @@ Result<ImageSize> check_photo(const std::filesystem::path& path, bool decode_pix
 void read_tags_file(const std::filesystem::path& folder, std::vector<DatasetImage>& images,
                     ValidationReport& report);
 
-// The two readers behind load_dataset, with the same contract.
+// The readers behind load_dataset, with the same contract.
 Result<Dataset> load_yolo_folder(const std::filesystem::path& folder, const DatasetOptions& options,
                                  ValidationReport& report);
+Result<Dataset> load_voc_folder(const std::filesystem::path& folder, const DatasetOptions& options,
+                                ValidationReport& report);
 Result<Dataset> load_coco_json(const std::filesystem::path& json_path,
                                const DatasetOptions& options, ValidationReport& report);
 

@@ -1,14 +1,16 @@
 // Label and detection writers (COCO results, YOLO txt, COCO dataset JSON, Pascal VOC XML) and
-// the COCO results reader. Text is built in memory; nothing here touches the file system
-// except read_coco_results_file.
+// the COCO results reader, and whole label exports (write_label_export). Text is built in
+// memory; only read_coco_results_file and write_export_folder touch the file system.
 #include "eval/label_writers.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "eval/dataset_common.h"
+#include "eval/ledger.h"
 #include "nlohmann/json.hpp"
 
 namespace sightline::eval {
@@ -454,6 +456,107 @@ Result<std::vector<ScoredBox>> read_coco_results_file(const std::string& path,
     return text.error();
   }
   return read_coco_results_json(*text, path, dataset, report);
+}
+
+}  // namespace sightline::eval
+
+namespace sightline::eval {
+
+const char* label_format_name(LabelFormat format) {
+  switch (format) {
+    case LabelFormat::kYolo:
+      return "yolo";
+    case LabelFormat::kCoco:
+      return "coco";
+    case LabelFormat::kVoc:
+      return "voc";
+  }
+  return "?";
+}
+
+Result<LabelFormat> parse_label_format(std::string_view name) {
+  for (LabelFormat format : {LabelFormat::kYolo, LabelFormat::kCoco, LabelFormat::kVoc}) {
+    if (name == label_format_name(format)) return format;
+  }
+  return make_error("label format '" + std::string(name) + "' is not one of yolo, coco, voc");
+}
+
+Result<std::vector<ExportFile>> write_label_export(const Dataset& dataset,
+                                                   const std::vector<std::string>& photo_bytes,
+                                                   LabelFormat format) {
+  if (photo_bytes.size() != dataset.images.size()) {
+    return make_error(std::to_string(photo_bytes.size()) + " photos given for " +
+                      std::to_string(dataset.images.size()) + " images");
+  }
+  std::map<std::string, std::string> file_by_stem;
+  for (const DatasetImage& image : dataset.images) {
+    const std::filesystem::path name(image.file_name);
+    if (image.file_name.empty() || name.has_parent_path() || name.is_absolute() ||
+        image.file_name == "." || image.file_name == "..") {
+      return make_error("photo name '" + image.file_name + "' is not a plain file name");
+    }
+    const auto [first, inserted] = file_by_stem.emplace(name.stem().string(), image.file_name);
+    if (!inserted) {
+      return make_error("photos '" + first->second + "' and '" + image.file_name +
+                        "' share the name stem '" + name.stem().string() +
+                        "', so their label files would collide");
+    }
+  }
+
+  std::map<int64_t, std::vector<GroundTruth>> boxes_by_image;
+  for (const GroundTruth& truth : dataset.annotations) {
+    boxes_by_image[truth.image_id].push_back(truth);
+  }
+
+  std::vector<ExportFile> files;
+  const std::string images_folder = format == LabelFormat::kVoc ? "JPEGImages/" : "images/";
+  for (size_t i = 0; i < dataset.images.size(); ++i) {
+    const DatasetImage& image = dataset.images[i];
+    if (!photo_bytes[i].empty()) files.push_back({images_folder + image.file_name, photo_bytes[i]});
+    const std::vector<GroundTruth>& boxes = boxes_by_image[image.id];
+    const std::string stem = std::filesystem::path(image.file_name).stem().string();
+    if (format == LabelFormat::kYolo) {
+      Result<YoloLabelText> text =
+          write_yolo_labels(boxes, image.width, image.height, dataset.categories);
+      if (!text.ok()) return make_error(image.file_name + ": " + text.message());
+      files.push_back({"labels/" + stem + ".txt", text->text});
+    } else if (format == LabelFormat::kVoc) {
+      Result<std::string> xml = write_voc_xml(image, boxes, dataset.categories);
+      if (!xml.ok()) return make_error(image.file_name + ": " + xml.message());
+      files.push_back({"Annotations/" + stem + ".xml", *xml});
+    }
+  }
+  if (format == LabelFormat::kCoco) {
+    files.push_back({"annotations.json", write_coco_dataset_json(dataset)});
+  } else {
+    files.push_back({"classes.txt", write_classes_txt(dataset.categories)});
+  }
+  return files;
+}
+
+Status write_export_folder(const std::string& folder, const std::vector<ExportFile>& files,
+                           bool overwrite) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::exists(folder, error)) {
+    if (!fs::is_directory(folder, error)) {
+      return make_error("'" + folder + "' exists and is not a folder");
+    }
+    if (!overwrite && !fs::is_empty(folder, error)) {
+      return make_error("'" + folder + "' is not empty; overwriting needs a confirmation " +
+                        "(--force on the command line)");
+    }
+  }
+  for (const ExportFile& file : files) {
+    const fs::path path = fs::path(folder) / file.path;
+    fs::create_directories(path.parent_path(), error);
+    if (error) {
+      return make_error("cannot create '" + path.parent_path().string() + "': " + error.message());
+    }
+    Status written = write_file_atomically(path.string(), file.bytes);
+    if (!written.ok()) return written;
+  }
+  return Status::success();
 }
 
 }  // namespace sightline::eval

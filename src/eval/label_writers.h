@@ -59,6 +59,36 @@ std::string write_coco_dataset_json(const Dataset& dataset);
 Result<std::string> write_voc_xml(const DatasetImage& image, std::span<const GroundTruth> boxes,
                                   std::span<const Category> categories);
 
+// A labelled dataset written out as files, for a zip (browser) or a folder (desktop, CLI).
+enum class LabelFormat { kYolo, kCoco, kVoc };
+
+// "yolo", "coco" or "voc"; parse_label_format names the bad value and the choices.
+const char* label_format_name(LabelFormat format);
+Result<LabelFormat> parse_label_format(std::string_view name);
+
+struct ExportFile {
+  std::string path;   // relative, with forward slashes: "labels/dog.txt"
+  std::string bytes;  // text, or a photo's bytes
+};
+
+// The files of `dataset` in `format`, each photo's bytes (photo_bytes[i] for images[i]; an
+// empty string leaves that photo out) stored beside its labels:
+//   yolo: classes.txt, images/<file>, labels/<stem>.txt (an empty file for a photo without
+//         boxes: a background photo); 6 decimals of the normalised coordinates.
+//   coco: annotations.json (write_coco_dataset_json) and images/<file>.
+//   voc:  Annotations/<stem>.xml (write_voc_xml), JPEGImages/<file> and classes.txt, which
+//         keeps the class order for our VOC reader.
+// Each reads back through load_dataset (the folder for yolo and voc, annotations.json for
+// coco). Fails on a file name that is not a plain name or two photos with the same stem.
+Result<std::vector<ExportFile>> write_label_export(const Dataset& dataset,
+                                                   const std::vector<std::string>& photo_bytes,
+                                                   LabelFormat format);
+
+// Writes `files` under `folder` (created when missing). A folder that exists and is not empty
+// is refused unless `overwrite`: the message says so, so the caller can ask for confirmation.
+Status write_export_folder(const std::string& folder, const std::vector<ExportFile>& files,
+                           bool overwrite);
+
 // Reads a COCO results JSON. Entries with missing or non-numeric fields, negative sizes or an
 // image id not in `dataset` are skipped and reported with their JSON path in `report`
 // (annotations_found/used count detections here). Fails only when the text is not a JSON array.
