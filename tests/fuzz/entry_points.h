@@ -23,13 +23,10 @@ struct EntryPoint {
 
 inline const std::vector<EntryPoint>& entry_points() {
   static const std::vector<EntryPoint> points = {
-      {"image", check_image},
-      {"onnx", check_onnx},
-      {"model_card", check_model_card},
-      {"yolo_labels", check_yolo_labels},
-      {"coco_json", check_coco_json},
-      {"ledger", check_ledger},
-      {"coco_results", check_coco_results},
+      {"image", check_image},           {"onnx", check_onnx},
+      {"model_card", check_model_card}, {"yolo_labels", check_yolo_labels},
+      {"coco_json", check_coco_json},   {"voc_xml", check_voc_xml},
+      {"ledger", check_ledger},         {"coco_results", check_coco_results},
       {"baseline", check_baseline},
   };
   return points;

@@ -6,6 +6,8 @@
 //     classes.txt names three classes.
 //   COCO: <scratch>/coco/{annotations.json, images/a.bmp (640x480), images/b.bmp (32x16)}; the
 //     input is the JSON.
+//   VOC: <scratch>/voc/{Annotations/photo.xml, JPEGImages/photo.bmp (640x480)}; the input is
+//     the XML, or "xml\0classes" to add a classes.txt.
 // Whatever load_dataset returns must be self-consistent: every annotation points at an image and
 // a category of the dataset, and has a finite, positive size.
 #pragma once
@@ -71,9 +73,12 @@ class Scratch {
     fs::create_directories(root_ / "yolo" / "images");
     fs::create_directories(root_ / "yolo" / "labels");
     fs::create_directories(root_ / "coco" / "images");
+    fs::create_directories(root_ / "voc" / "Annotations");
+    fs::create_directories(root_ / "voc" / "JPEGImages");
     write_file(root_ / "yolo" / "images" / "photo.bmp", black_bmp(640, 480));
     write_file(root_ / "coco" / "images" / "a.bmp", black_bmp(640, 480));
     write_file(root_ / "coco" / "images" / "b.bmp", black_bmp(32, 16));
+    write_file(root_ / "voc" / "JPEGImages" / "photo.bmp", black_bmp(640, 480));
   }
   ~Scratch() {
     std::error_code error;
@@ -173,6 +178,25 @@ inline std::string check_coco_json(std::span<const uint8_t> bytes) {
         !problem.empty())
       return problem;
   }
+  return dataset_check::check_dataset(dataset, report);
+}
+
+inline std::string check_voc_xml(std::span<const uint8_t> bytes) {
+  namespace fs = std::filesystem;
+  const fs::path folder = dataset_check::scratch().root() / "voc";
+
+  const std::string_view text = as_text(bytes);
+  const size_t separator = text.find('\0');
+  dataset_check::write_file(folder / "Annotations" / "photo.xml", text.substr(0, separator));
+  std::error_code error;
+  if (separator != std::string_view::npos) {
+    dataset_check::write_file(folder / "classes.txt", text.substr(separator + 1));
+  } else {
+    fs::remove(folder / "classes.txt", error);
+  }
+
+  eval::ValidationReport report;
+  const Result<eval::Dataset> dataset = eval::load_dataset(folder.string(), {}, report);
   return dataset_check::check_dataset(dataset, report);
 }
 
