@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/compare_view.h"
 #include "app/ui.h"
 
 namespace sightline::app {
@@ -171,6 +172,7 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
     if (hovered_box >= 0) app.hovered_detection() = hovered_box;
   }
   if (model) draw_boxes(app, *image, model->card, draw_list, image_origin, view.zoom);
+  draw_compare_overlay(app, *image, draw_list, image_origin, view.zoom);
   draw_list->PopClipRect();
   if (model && hovered_box >= 0) {
     draw_box_tooltip(model->card, image->detections[hovered_box], hovered_box);
