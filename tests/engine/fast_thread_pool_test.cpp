@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -95,6 +96,47 @@ TEST(FastThreadPool, ManyShortJobsInARow) {
 TEST(FastThreadPool, ClampsTheThreadCount) {
   EXPECT_EQ(ThreadPool(0).threads(), 1);
   EXPECT_EQ(ThreadPool(-3).threads(), 1);
+}
+
+// A chunk that throws (bad_alloc when the WebAssembly memory is full) must reach the caller as
+// an exception, not terminate the process from a worker; the other chunks still run and the pool
+// keeps working.
+TEST(FastThreadPool, AChunksExceptionReachesTheCallerAndThePoolGoesOn) {
+  ThreadPool pool(4);
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<int> first_chunk_runs{0};
+    const auto body = [&](int64_t begin, int64_t) {
+      if (begin == 0) {
+        first_chunk_runs.fetch_add(1);
+        return;
+      }
+      throw std::runtime_error("chunk at " + std::to_string(begin));
+    };
+    EXPECT_THROW(pool.parallel_for(8, body), std::runtime_error);
+    EXPECT_EQ(first_chunk_runs.load(), 1);
+  }
+
+  std::vector<std::atomic<int>> visits(100);
+  pool.parallel_for(100, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      visits[i].fetch_add(1);
+  });
+  for (const auto& count : visits)
+    EXPECT_EQ(count.load(), 1);
+}
+
+TEST(FastThreadPool, AThrowingPerThreadCallDoesNotHangTheOthers) {
+  ThreadPool pool(3);
+  std::atomic<int> calls{0};
+  const auto body = [&] {
+    if (calls.fetch_add(1) == 1) throw std::runtime_error("no scratch memory");
+  };
+  EXPECT_THROW(pool.run_on_every_thread(body), std::runtime_error);
+  EXPECT_EQ(calls.load(), pool.threads());
+
+  calls = 0;
+  pool.run_on_every_thread([&] { calls.fetch_add(1); });
+  EXPECT_EQ(calls.load(), pool.threads());
 }
 
 }  // namespace

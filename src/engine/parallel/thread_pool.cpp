@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace sightline::engine::parallel {
 namespace {
@@ -85,9 +86,20 @@ int ThreadPool::claim_chunk() {
   }
 }
 
+void ThreadPool::record_failure(std::exception_ptr failure) {
+  std::lock_guard<std::mutex> lock(failure_mutex_);
+  if (!job_failure_) job_failure_ = std::move(failure);
+}
+
+// A chunk that throws still counts as done, so the dispatcher's wait ends; the exception goes
+// back to the dispatcher instead of escaping a worker thread (which would terminate).
 void ThreadPool::run_claimed_chunks() {
   for (int chunk = claim_chunk(); chunk >= 0; chunk = claim_chunk()) {
-    run_chunk(chunk);
+    try {
+      run_chunk(chunk);
+    } catch (...) {
+      record_failure(std::current_exception());
+    }
     chunks_done_.fetch_add(1, std::memory_order_acq_rel);
   }
 }
@@ -105,6 +117,7 @@ void ThreadPool::run(int64_t count, void* context, ChunkFunction function) {
   job_function_ = function;
   job_count_ = count;
   job_chunks_ = static_cast<int>(std::min<int64_t>(count, threads_));
+  job_failure_ = nullptr;
   chunks_done_.store(0, std::memory_order_relaxed);
   const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
   claim_.store((generation << 16) | (static_cast<uint64_t>(job_chunks_) << 8),
@@ -130,6 +143,9 @@ void ThreadPool::run(int64_t count, void* context, ChunkFunction function) {
       std::this_thread::yield();
     }
   }
+
+  // Every chunk has finished, so no worker touches job_failure_ until the next job.
+  if (job_failure_) std::rethrow_exception(std::exchange(job_failure_, nullptr));
 }
 
 void ThreadPool::worker_loop() {
@@ -163,13 +179,22 @@ void ThreadPool::run_once_per_thread(void* context, void (*function)(void* conte
     int threads;
   } job{context, function, {}, threads_};
   const auto body = [&job](int64_t begin, int64_t end) {
-    job.function(job.context);
-    // A dispatch that fell back to running inline covers every chunk on this thread alone.
-    if (end - begin > 1) return;
-    job.started.fetch_add(1, std::memory_order_acq_rel);
-    while (job.started.load(std::memory_order_acquire) < job.threads) {
-      std::this_thread::yield();
+    // A call that throws must still count as started, or the other threads would wait forever.
+    std::exception_ptr failure;
+    try {
+      job.function(job.context);
+    } catch (...) {
+      failure = std::current_exception();
     }
+
+    // A dispatch that fell back to running inline covers every chunk on this thread alone.
+    if (end - begin == 1) {
+      job.started.fetch_add(1, std::memory_order_acq_rel);
+      while (job.started.load(std::memory_order_acquire) < job.threads) {
+        std::this_thread::yield();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
   };
   parallel_for(threads_, body);
 }
