@@ -22,7 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uint64_t kMaxPhotoFileBytes = 256ull << 20;
 constexpr uint64_t kMaxTextFileBytes = 4ull << 20;
 
 // Stands in for ONNX Runtime Web when the Detector checks a card against the model's shapes.

@@ -21,6 +21,10 @@
 
 namespace sightline::app {
 
+// The largest photo file the app reads (App::open_file); the web page refuses bigger dropped
+// files before reading them.
+inline constexpr uint64_t kMaxPhotoFileBytes = uint64_t{256} << 20;
+
 enum class BackendKind { kSightline, kOnnxRuntime };
 
 // "sightline" or "onnxruntime", as in the JS API and the CLI.

@@ -16,9 +16,14 @@ export function createOnnxRuntimeBridge(module) {
     const textSize = module.lengthBytesUTF8(text) + 1;
     const originPointer = module._malloc(originSize);
     const textPointer = module._malloc(textSize);
-    module.stringToUTF8(origin, originPointer, originSize);
-    module.stringToUTF8(text, textPointer, textSize);
-    module._sightline_web_log(level, originPointer, textPointer);
+    // malloc answers 0 when the WebAssembly memory is full; the line then goes to the console.
+    if (originPointer && textPointer) {
+      module.stringToUTF8(origin, originPointer, originSize);
+      module.stringToUTF8(text, textPointer, textSize);
+      module._sightline_web_log(level, originPointer, textPointer);
+    } else {
+      console.warn(`[${origin}] ${text} (not in the app's log: the WebAssembly memory is full)`);
+    }
     module._free(originPointer);
     module._free(textPointer);
   }
@@ -58,11 +63,15 @@ export function createOnnxRuntimeBridge(module) {
     return sessions.get(modelId);
   }
 
+  // Throws when the WebAssembly memory cannot hold the output; start() then reports it through
+  // fail(), so the request ends with that message instead of waiting for ever.
   function deliver(request, output) {
     const data = output.data;
-    const dataPointer = module._malloc(data.length * 4);
-    const dimsPointer = module._malloc(output.dims.length * 4);
+    let dataPointer = 0;
+    let dimsPointer = 0;
     try {
+      dataPointer = module.sightlineAllocate(data.length * 4, 'take ONNX Runtime Web\'s output');
+      dimsPointer = module.sightlineAllocate(output.dims.length * 4, 'take its shape');
       // Views taken after malloc, which may have grown the memory.
       const heap = module.sightlineHeap();
       heap.f32.set(data, dataPointer >> 2);
@@ -79,6 +88,12 @@ export function createOnnxRuntimeBridge(module) {
     const message = String(error && error.message ? error.message : error);
     const size = module.lengthBytesUTF8(message) + 1;
     const pointer = module._malloc(size);
+    if (!pointer) {
+      // Not even the message fits: the app keeps the photo queued, and the console says why.
+      console.error(`ONNX Runtime Web request ${request} failed (${message}), and the ` +
+        'WebAssembly memory is too full to tell the app');
+      return;
+    }
     module.stringToUTF8(message, pointer, size);
     try {
       module._sightline_web_onnxruntime_failed(request, pointer);
@@ -97,7 +112,8 @@ export function createOnnxRuntimeBridge(module) {
           const results = await session.run(feeds);
           return results[session.outputNames[0]];
         })
-        .then((output) => deliver(request, output), (error) => fail(request, error));
+        .then((output) => deliver(request, output))
+        .catch((error) => fail(request, error));
     },
   };
 }

@@ -28,13 +28,14 @@ export function installCompare(module, sightline, ready) {
   }
 
   function withStrings(fn, ...texts) {
-    const pointers = texts.map((text) => {
-      const size = module.lengthBytesUTF8(text) + 1;
-      const pointer = module._malloc(size);
-      module.stringToUTF8(text, pointer, size);
-      return pointer;
-    });
+    const pointers = [];
     try {
+      for (const text of texts) {
+        const size = module.lengthBytesUTF8(text) + 1;
+        const pointer = module.sightlineAllocate(size, 'pass a text to the comparison');
+        pointers.push(pointer);
+        module.stringToUTF8(text, pointer, size);
+      }
       failIf(fn(...pointers));
     } finally {
       for (const pointer of pointers) module._free(pointer);

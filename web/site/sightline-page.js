@@ -342,6 +342,7 @@ async function start() {
     printErr: (text) => console.warn(text),
   });
   module.sightlineHeap = heapViews;
+  module.sightlineAllocate = allocate;
   module.sightlineSettle = settle;
   module.sightlineOnnxRuntime = createOnnxRuntimeBridge(module);
   // sightline.compare / comparison / promote (sightline-compare.js).

@@ -44,9 +44,9 @@ struct DropRule {
   const char* kind;
 };
 
-// A photo file's limit in App::open_file (kMaxPhotoFileBytes in src/app/app.cpp, not in a
-// header); label and class files are smaller still (64 MiB).
-constexpr uint64_t kMaxOtherDroppedFileBytes = uint64_t{256} << 20;
+// Photos have the app's photo limit; label and class files are smaller still (64 MiB), checked
+// when the app reads them.
+constexpr uint64_t kMaxOtherDroppedFileBytes = sightline::app::kMaxPhotoFileBytes;
 // All files of one drop are held in the page's memory while the app reads them; this is the
 // WebAssembly memory's maximum (-sMAXIMUM_MEMORY=2GB).
 constexpr uint64_t kMaxDropBytes = uint64_t{2} << 30;
