@@ -117,7 +117,10 @@ const report = {
   model: cardJson.name ?? path.basename(modelPath, '.onnx'),
   runs: [],
   postprocess_ms: median(postprocess),
+  // Navigation to the first detection of dog.jpg on a warm cache, by the page's own clock (the
+  // issue's cold start); first_visit_ms is the same on an empty cache, by the test's clock.
   cold_start_ms: {},
+  first_visit_ms: {},
   transfer_bytes: {},
 };
 for (const entry of samplesOf.values()) {
@@ -130,7 +133,8 @@ if (chromiumFile && fs.existsSync(chromiumFile)) {
   const measured = JSON.parse(fs.readFileSync(chromiumFile, 'utf8'));
   for (const r of measured.results) {
     const label = `${r.backend}${r.isolated ? '' : ' (no threads)'}`;
-    report.cold_start_ms[label] = r.navigation_to_first_detection_ms;
+    report.cold_start_ms[label] = r.warm_in_page_first_detection_ms;
+    report.first_visit_ms[label] = r.navigation_to_first_detection_ms;
     report.transfer_bytes[label] = r.transferred_bytes;
     const later = r.inference_runs_ms.slice(1);
     report.runs.push({ runtime: 'chromium', backend: r.backend, threads: r.engine_threads ?? 1,
@@ -172,7 +176,8 @@ for (const runtime of ['native', 'wasm-node', 'chromium']) {
 console.log('post-processing (decode + NMS of 3549 rows, native): ' +
   `median ${report.postprocess_ms.toFixed(3)} ms`);
 for (const [label, ms] of Object.entries(report.cold_start_ms)) {
-  console.log(`chromium ${pad(label, 26)} navigation to first detection ${ms} ms, ` +
+  console.log(`chromium ${pad(label, 26)} navigation to first detection ${ms} ms (warm cache), ` +
+    `${report.first_visit_ms[label]} ms (first visit), ` +
     `${(report.transfer_bytes[label] / 1e6).toFixed(2)} MB transferred`);
 }
 

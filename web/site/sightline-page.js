@@ -161,12 +161,16 @@ async function evaluate(files, { timeoutMs = 30 * 60_000 } = {}) {
 }
 
 // The runs and the baseline kept in IndexedDB go back into the app after a (re)load.
-async function restoreWorkbench() {
-  const lines = await module.sightlineStore.runLines();
+// The ledger's runs and the baseline stored in IndexedDB, read while the models load.
+function readStoredWorkbench(store) {
+  return Promise.all([store.runLines(), store.baseline()]);
+}
+
+async function restoreWorkbench(stored) {
+  const [lines, baseline] = await stored;
   module.FS.mkdirTree(LEDGER_DIR);
   module.FS.writeFile(LEDGER_PATH, lines.length ? `${lines.join('\n')}\n` : '');
   module._sightline_web_runs_changed();
-  const baseline = await module.sightlineStore.baseline();
   if (baseline) {
     try {
       callWithStrings((text, name) => module._sightline_web_load_baseline(text, name, 0),
@@ -261,10 +265,14 @@ function copyStringToModule(text) {
   return pointer;
 }
 
-async function loadBuiltinModels() {
+// The built-in models' files ([name, bytes] pairs), fetched while the module starts.
+async function fetchBuiltinModelFiles() {
   const index = JSON.parse(new TextDecoder().decode(await fetchBytes('models/index.json')));
-  const files = await Promise.all(
-    index.files.map(async (name) => [name, await fetchBytes(`models/${name}`)]));
+  return Promise.all(index.files.map(async (name) => [name, await fetchBytes(`models/${name}`)]));
+}
+
+async function loadBuiltinModels(modelFiles) {
+  const files = await modelFiles;
   module.FS.mkdirTree('/models');
   for (const [name, bytes] of files) module.FS.writeFile(`/models/${name}`, bytes);
   const error = module._sightline_web_load_models();
@@ -334,6 +342,21 @@ async function start() {
       'threads are off.';
     notice.hidden = false;
   }
+  // The model files download while the module compiles and starts its threads; a failure
+  // surfaces where they are awaited.
+  const modelFiles = fetchBuiltinModelFiles();
+  modelFiles.catch(() => {});
+  // So do the stored runs and baseline, from IndexedDB.
+  const logStoreError = (error) => {
+    const text = `IndexedDB: ${error.message}`;
+    if (module) callWithStrings((origin, line) => module._sightline_web_log(3, origin, line),
+      'store', text);
+    else console.warn(text);
+  };
+  const store = createStore({ onError: logStoreError });
+  const storedWorkbench = readStoredWorkbench(store);
+  storedWorkbench.catch(() => {});
+
   const variant = isolated ? 'mt' : 'st';
   await loadScript(`sightline-${variant}.js`);
   module = await self.createSightline({
@@ -348,16 +371,14 @@ async function start() {
   // sightline.compare / comparison / promote (sightline-compare.js).
   installCompare(module, sightline, ready);
   drops = installDropPath(module, canvas);
-  module.sightlineStore = createStore({
-    onError: (error) => callWithStrings(
-      (origin, text) => module._sightline_web_log(3, origin, text), 'store',
-      `IndexedDB: ${error.message}`),
-  });
+  module.sightlineStore = store;
   sightline.timings.moduleReadyMs = performance.now();
 
   statusLine.textContent = 'Loading the default model...';
-  await loadBuiltinModels();
-  await restoreWorkbench();
+  await loadBuiltinModels(modelFiles);
+  sightline.timings.modelsReadyMs = performance.now();
+  // Without IndexedDB (a private window may refuse it) the app starts with an empty ledger.
+  await restoreWorkbench(storedWorkbench).catch(logStoreError);
   sightline.timings.readyMs = performance.now();
   statusLine.textContent = '';
   canvas.focus();

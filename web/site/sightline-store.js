@@ -37,11 +37,12 @@ function committed(transaction) {
 }
 
 export function createStore({ onError }) {
+  // One connection, opened by the first caller; later and concurrent callers share it.
   let database = null;
   const pending = new Set();
 
-  async function db() {
-    database ??= await openDatabase();
+  function db() {
+    database ??= openDatabase();
     return database;
   }
 
