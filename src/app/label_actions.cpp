@@ -46,6 +46,13 @@ void set_label_mode(App& app, bool active) {
 Status accept_predictions(App& app, GalleryImage& image) {
   const int classes = class_count(app);
   if (classes == 0) return make_error("accept predictions: no model with class names is loaded");
+  // clip_box needs room for the smallest box; such a photo cannot hold labels.
+  if (image.image.width < kMinLabelBoxSize || image.image.height < kMinLabelBoxSize) {
+    return make_error(
+        image.name + ": accept predictions: the photo is " + std::to_string(image.image.width) +
+        "x" + std::to_string(image.image.height) + " px, smaller than the " +
+        std::to_string(static_cast<int>(kMinLabelBoxSize)) + " px a label box needs on each side");
+  }
   std::vector<LabelBox> boxes;
   for (const Detection& detection : image.detections) {
     boxes.push_back({detection.class_id, detection.x1, detection.y1, detection.x2, detection.y2});

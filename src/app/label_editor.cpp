@@ -163,12 +163,13 @@ bool handle_label_input(App& app, GalleryImage& image, const CanvasPlacement& pl
   if (image.image.width < kMinLabelBoxSize || image.image.height < kMinLabelBoxSize) return false;
 
   ImGuiIO& io = ImGui::GetIO();
-  LabelSet& labels = labels_for(image);
   const PhotoPoint press = to_photo(placement, io.MouseClickedPos[ImGuiMouseButton_Left]);
+  // The photo's labels are created by its first press, not by merely showing it in edit mode.
   if (canvas_hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-    start_drag(editor, labels, press, placement.zoom);
+    start_drag(editor, labels_for(image), press, placement.zoom);
   }
-  if (editor.drag == LabelDrag::kNone) return canvas_active;
+  if (editor.drag == LabelDrag::kNone || !image.labels) return canvas_active;
+  LabelSet& labels = *image.labels;
 
   update_drag(editor, labels, press, to_photo(placement, io.MousePos));
   if (!canvas_active || ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
