@@ -13,7 +13,8 @@
 //   sightline.exportLabels(format) resolves with the zip (Uint8Array) of every labelled photo in
 //     "yolo", "coco" or "voc": the bytes the Labels tab's Download buttons save. It rejects
 //     with the app's message when no photo has labels.
-// The zip is made here with fflate (served same-origin from fflate/fflate.js).
+// The zip is made here with fflate (served same-origin from fflate/fflate.js), synchronously:
+// fflate's asynchronous API starts workers from blob: URLs, which the page's CSP forbids.
 import { zipSync } from './fflate/fflate.js';
 
 const FORMATS = ['yolo', 'coco', 'voc'];
