@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "app/app_internal.h"
+#include "app/label_editor.h"
 #include "app/workbench.h"
 #include "core/model_guess.h"
 #include "core/model_store.h"
@@ -70,7 +71,8 @@ const char* backend_name(BackendKind kind) {
 App::App(PlatformInfo platform, std::unique_ptr<OnnxRuntimeRunner> onnxruntime)
     : platform_(std::move(platform)),
       onnxruntime_(std::move(onnxruntime)),
-      workbench_(std::make_unique<Workbench>()) {
+      workbench_(std::make_unique<Workbench>()),
+      label_editor_(std::make_unique<LabelEditorState>()) {
   // The web page keeps runs in IndexedDB and mirrors them into this in-memory file.
   std::error_code error;
   workbench_->datasets_root =
@@ -308,11 +310,14 @@ void App::add_image(const std::string& name, std::span<const uint8_t> bytes) {
   image->id = next_id_++;
   image->name = name;
   image->image = std::move(*decoded);
+  image->file_bytes.assign(bytes.begin(), bytes.end());
   image->decode_ms = milliseconds_since(start);
   image->texture = Texture::from_image(image->image);
   log_info("app", name + ": " + std::to_string(image->image.width) + "x" +
                       std::to_string(image->image.height));
   selected_image_id_ = image->id;
+  label_editor_->selected_box = -1;
+  label_editor_->drag = LabelDrag::kNone;
   const int id = image->id;
   images_.push_back(std::move(image));
   queue_monitor_photo(*this, id);
@@ -368,7 +373,11 @@ GalleryImage* App::selected_image() {
 }
 
 void App::select_image(int image_id) {
-  if (find_image(image_id)) selected_image_id_ = image_id;
+  if (!find_image(image_id) || image_id == selected_image_id_) return;
+  selected_image_id_ = image_id;
+  // A box index of the previous photo means nothing on this one.
+  label_editor_->selected_box = -1;
+  label_editor_->drag = LabelDrag::kNone;
 }
 
 bool App::class_hidden(int class_id) const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/app_log.h"
+#include "app/label_set.h"
 #include "app/texture.h"
 #include "core/detector.h"
 
@@ -81,6 +82,7 @@ struct GalleryImage {
   int id = 0;
   std::string name;
   Image image;
+  std::vector<uint8_t> file_bytes;  // the file as dropped, for label exports
   double decode_ms = 0;
   Texture texture;
   std::vector<RawOutput> raw_outputs;
@@ -92,6 +94,9 @@ struct GalleryImage {
   double postprocess_ms = 0;
   bool queued = false;
   std::string error;
+
+  // The photo's labels (label_editor.h), created on the first edit.
+  std::optional<LabelSet> labels;
 };
 
 // How the two backends' detections of one photo compare (same model and options).
@@ -103,6 +108,7 @@ struct BackendAgreement {
 };
 
 struct Workbench;
+struct LabelEditorState;
 
 class App {
  public:
@@ -152,6 +158,7 @@ class App {
   bool onnxruntime_available() const { return onnxruntime_ != nullptr; }
   PostprocessOptions& options() { return options_; }
   std::vector<std::unique_ptr<GalleryImage>>& images() { return images_; }
+  const std::vector<std::unique_ptr<GalleryImage>>& images() const { return images_; }
   GalleryImage* selected_image();
   void select_image(int image_id);
   std::vector<bool>& hidden_classes() { return hidden_classes_; }
@@ -166,6 +173,10 @@ class App {
   // The Evaluate, Runs and Monitor panels' state (workbench.h).
   Workbench& workbench() { return *workbench_; }
   const Workbench& workbench() const { return *workbench_; }
+  // The canvas's label editing (label_editor.h).
+  LabelEditorState& label_editor() { return *label_editor_; }
+  const LabelEditorState& label_editor() const { return *label_editor_; }
+  GalleryImage* image_by_id(int image_id) const { return find_image(image_id); }
 
  private:
   struct Job {
@@ -209,6 +220,7 @@ class App {
   LogBuffer log_;
   int hovered_detection_ = -1;
   std::unique_ptr<Workbench> workbench_;
+  std::unique_ptr<LabelEditorState> label_editor_;
 };
 
 }  // namespace sightline::app

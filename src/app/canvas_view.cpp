@@ -1,10 +1,13 @@
 // The canvas: the selected photo, zoomable (mouse wheel) and pannable (drag), with its boxes
 // coloured per class, a label and score on each, and a tooltip for the box under the mouse.
+// In "Labels" edit mode the left button edits the photo's labels instead (label_editor.cpp)
+// and only the middle button pans.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "app/compare_view.h"
+#include "app/label_editor.h"
 #include "app/ui.h"
 
 namespace sightline::app {
@@ -145,16 +148,26 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
 
   ImGui::InvisibleButton("canvas_area", region,
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
+  // The overlay's buttons (Fit, 1:1, Labels) are submitted later over this area: without this
+  // the canvas keeps the hover and their clicks pan the photo instead.
+  ImGui::SetItemAllowOverlap();
   const bool hovered = ImGui::IsItemHovered();
   ImGuiIO& io = ImGui::GetIO();
   if (hovered && io.MouseWheel != 0.0f) {
     zoom_at(view, origin, io.MousePos, std::pow(1.2f, io.MouseWheel));
   }
-  if (ImGui::IsItemActive() && (ImGui::IsMouseDragging(ImGuiMouseButton_Left) ||
-                                ImGui::IsMouseDragging(ImGuiMouseButton_Middle))) {
+  const bool canvas_active = ImGui::IsItemActive();
+  const bool editing = app.label_editor().active;
+  const ImVec2 label_origin(origin.x + view.pan.x, origin.y + view.pan.y);
+  const CanvasPlacement placement{label_origin.x, label_origin.y, view.zoom};
+  const bool mouse_taken = handle_label_input(app, *image, placement, hovered, canvas_active);
+  if (canvas_active && ((!mouse_taken && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) ||
+                        ImGui::IsMouseDragging(ImGuiMouseButton_Middle))) {
     view.pan = ImVec2(view.pan.x + io.MouseDelta.x, view.pan.y + io.MouseDelta.y);
   }
-  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) view.fit_pending = true;
+  if (!editing && hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+    view.fit_pending = true;
+  }
 
   const ImVec2 image_origin(origin.x + view.pan.x, origin.y + view.pan.y);
   const ImVec2 image_end(image_origin.x + image->image.width * view.zoom,
@@ -165,7 +178,7 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
   }
 
   int hovered_box = -1;
-  if (hovered) {
+  if (hovered && !editing) {
     const ImVec2 photo_point((io.MousePos.x - image_origin.x) / view.zoom,
                              (io.MousePos.y - image_origin.y) / view.zoom);
     hovered_box = box_under_mouse(app, *image, photo_point);
@@ -173,6 +186,7 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
   }
   if (model) draw_boxes(app, *image, model->card, draw_list, image_origin, view.zoom);
   draw_compare_overlay(app, *image, draw_list, image_origin, view.zoom);
+  draw_labels(app, *image, {image_origin.x, image_origin.y, view.zoom});
   draw_list->PopClipRect();
   if (model && hovered_box >= 0) {
     draw_box_tooltip(model->card, image->detections[hovered_box], hovered_box);
@@ -186,6 +200,9 @@ void draw_canvas(App& app, CanvasView& view, const PanelRect& rect) {
     zoom_at(view, origin, ImVec2(origin.x + region.x * 0.5f, origin.y + region.y * 0.5f),
             1.0f / view.zoom);
   }
+  ImGui::SameLine();
+  bool labels_mode = editing;
+  if (ImGui::Checkbox("Labels", &labels_mode)) set_label_mode(app, labels_mode);
   ImGui::SameLine();
   ImGui::Text("%.0f%%  %s  %dx%d", view.zoom * 100.0f, image->name.c_str(), image->image.width,
               image->image.height);

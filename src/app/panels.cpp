@@ -1,9 +1,10 @@
 // The fixed panels around the canvas: controls (models, backend, sliders, class filter),
-// details (detections table and log tabs), the status bar, the error banner, and App::draw,
+// details (detections table, labels and log tabs), the status bar, the error banner, and App::draw,
 // which lays them all out on the window and then steps the Compare panel's work.
 #include <algorithm>
 #include <map>
 
+#include "app/label_editor.h"
 #include "app/ui.h"
 #include "app/workbench.h"
 
@@ -234,6 +235,13 @@ void draw_details_panel(App& app, const PanelRect& rect) {
   if (ImGui::BeginTabBar("details_tabs")) {
     if (ImGui::BeginTabItem("Detections")) {
       draw_detections_table(app);
+      ImGui::EndTabItem();
+    }
+    LabelEditorState& editor = app.label_editor();
+    const ImGuiTabItemFlags labels_flags = editor.show_tab ? ImGuiTabItemFlags_SetSelected : 0;
+    editor.show_tab = false;
+    if (ImGui::BeginTabItem("Labels", nullptr, labels_flags)) {
+      draw_labels_tab(app);
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Log")) {

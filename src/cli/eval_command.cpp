@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
@@ -51,6 +52,33 @@ void print_progress(int done, int total) {
   std::fflush(stderr);
 }
 
+// Every photo with its usable boxes as corners [x1, y1, x2, y2] in pixels, the category's id and
+// name: what `validate --boxes` adds, so other tools (the browser tests) can compare datasets.
+Json dataset_boxes_json(const eval::Dataset& dataset) {
+  std::map<int64_t, std::string> category_names;
+  for (const eval::Category& category : dataset.categories) {
+    category_names[category.id] = category.name;
+  }
+  std::map<int64_t, Json> boxes_by_image;
+  for (const eval::GroundTruth& truth : dataset.annotations) {
+    Json& boxes = boxes_by_image[truth.image_id];
+    if (boxes.is_null()) boxes = Json::array();
+    boxes.push_back({{"category_id", truth.category_id},
+                     {"class", category_names[truth.category_id]},
+                     {"crowd", truth.crowd},
+                     {"box", {truth.x, truth.y, truth.x + truth.width, truth.y + truth.height}}});
+  }
+  Json images = Json::array();
+  for (const eval::DatasetImage& image : dataset.images) {
+    auto found = boxes_by_image.find(image.id);
+    images.push_back({{"file_name", image.file_name},
+                      {"width", image.width},
+                      {"height", image.height},
+                      {"boxes", found == boxes_by_image.end() ? Json::array() : found->second}});
+  }
+  return images;
+}
+
 std::string file_sha256(const std::string& path) {
   auto bytes = read_file(path, kMaxModelFileBytes);
   return bytes ? sha256_hex(*bytes) : "";
@@ -61,9 +89,12 @@ std::string file_sha256(const std::string& path) {
 int run_validate(const std::vector<std::string>& words) {
   ArgumentSpec spec;
   spec.value_flags = {"--images"};
-  spec.switch_flags = {"--json"};
+  spec.switch_flags = {"--json", "--boxes"};
   auto arguments = parse_arguments(words, spec);
   if (!arguments) return fail(kExitUsage, "validate: " + arguments.message());
+  if (arguments->has("--boxes") && !arguments->has("--json")) {
+    return fail(kExitUsage, "validate: --boxes lists the boxes in the JSON output: add --json");
+  }
   if (arguments->positional.size() != 1) {
     return fail(kExitUsage, "validate: expected one dataset (a YOLO folder or a COCO .json)");
   }
@@ -87,6 +118,7 @@ int run_validate(const std::vector<std::string>& words) {
                 {"warnings", report.warning_count()},
                 {"issues", issues_to_json(report.issues)}};
     if (!dataset) out["fatal"] = dataset.message();
+    if (dataset && arguments->has("--boxes")) out["images"] = dataset_boxes_json(*dataset);
     std::printf("%s\n", out.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     print_issues(report.issues, stdout);

@@ -15,7 +15,7 @@ constexpr const char* kUsage =
     "                  [--agnostic] [--json] [--threads N] [--coco-out FILE [--force]]\n"
     "      find objects in photos; a table by default, one JSON object per photo with --json\n"
     "  info MODEL      inputs, outputs, opset and operators of an .onnx file or model card\n"
-    "  validate DATASET [--images DIR] [--json]\n"
+    "  validate DATASET [--images DIR] [--json [--boxes]]\n"
     "      check a YOLO folder or COCO JSON and report every problem with its file and line\n"
     "  eval DATASET [--model CARD|ONNX] [--conf 0.001] [--iou 0.65] [--max-det 100] [--json]\n"
     "               [--dets RESULTS.json] [--images DIR] [--ledger FILE] [--no-ledger]\n"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Browser tests (see run.mjs, hostile.mjs, workbench.mjs and compare.mjs): builds build/site
-# and build/web, then drives headless Debian Chromium through playwright-core. Every test file
-# runs even when an earlier one failed; exits non-zero when any failed (each lists its failed
-# checks).
+# Browser tests (see run.mjs, hostile.mjs, workbench.mjs, compare.mjs and labels.mjs): builds
+# build/site and build/web, then drives headless Debian Chromium through playwright-core
+# (labels.mjs also runs the native CLI, build/native/src/cli/sightline, to read exports back).
+# Every test file runs even when an earlier one failed; exits non-zero when any failed (each
+# lists its failed checks).
 #   tests/browser/run.sh [--no-build]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,4 +12,6 @@ node tests/browser/run.mjs "$@" || status=1
 node tests/browser/hostile.mjs || status=1
 node tests/browser/workbench.mjs || status=1
 node tests/browser/compare.mjs || status=1
+node tests/browser/labels.mjs || status=1
+node tests/browser/labels.mjs --single-thread || status=1
 exit $status

@@ -53,6 +53,40 @@ TEST(EvalCli, ValidateReportsBadLineWithFileAndLineAndFails) {
   EXPECT_EQ(report["issues"][0]["location"], "labels/a.txt:2") << run.out;
 }
 
+TEST(EvalCli, ValidateBoxesListsEachPhotosBoxesAsCorners) {
+  testing::TempFolder folder;
+  folder.write("classes.txt", "cat\ndog\n");
+  folder.write("labels/a.txt", "1 0.5 0.25 0.5 0.25\n");
+  folder.write("labels/b.txt", "");
+  folder.write_photo("images/a.png", 40, 20);
+  folder.write_photo("images/b.png", 16, 16);
+  const auto run = run_cli("validate " + quoted(folder.str()) + " --json --boxes");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const auto report = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  ASSERT_EQ(report["images"].size(), 2u) << run.out;
+  for (const auto& image : report["images"]) {
+    if (image["file_name"] == "b.png") {
+      EXPECT_TRUE(image["boxes"].empty()) << run.out;
+      continue;
+    }
+    EXPECT_EQ(image["width"], 40);
+    ASSERT_EQ(image["boxes"].size(), 1u) << run.out;
+    const auto& box = image["boxes"][0];
+    EXPECT_EQ(box["class"], "dog");
+    EXPECT_EQ(box["category_id"], 1);
+    const std::vector<double> corners = box["box"];
+    const std::vector<double> expected = {10, 2.5, 30, 7.5};
+    for (size_t i = 0; i < 4; ++i)
+      EXPECT_NEAR(corners[i], expected[i], 1e-6) << run.out;
+  }
+
+  const auto refused = run_cli("validate " + quoted(folder.str()) + " --boxes");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--boxes lists the boxes in the JSON output"), std::string::npos)
+      << refused.err;
+}
+
 TEST(EvalCli, EvalOfModelEqualsEvalOfItsExportedDetections) {
   testing::TempFolder folder;
   const std::string subset = write_subset(folder, 6);

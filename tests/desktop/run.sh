@@ -3,7 +3,10 @@
 # and exits non-zero, then starts it under Xvfb with dog.jpg, waits for its detections in the
 # log, takes a screenshot (build/artifacts/desktop-dog.png) and checks that the screenshot
 # shows box colours over the photo; then gives it a folder of five labelled COCO128 photos and
-# checks the evaluation lands in the JSON-lines ledger ($SIGHTLINE_LEDGER, a temporary file).
+# checks the evaluation lands in the JSON-lines ledger ($SIGHTLINE_LEDGER, a temporary file);
+# then, clicking with xdotool, labels dog.jpg (Labels mode, Accept predictions), writes the YOLO
+# export to a folder and checks a second write into the non-empty folder waits for the
+# confirmation modal's Overwrite.
 #
 #   tests/desktop/run.sh [--no-build]
 # Environment: SIGHTLINE_DATA (photos, default ../shared/data).
@@ -103,6 +106,64 @@ else
   sed 's/^/    /' "$eval_log" | tail -20
 fi
 rm -rf "$dataset" "$ledger"
+
+# 4. Labels: edit mode, Accept predictions, "Write yolo" into a new folder, then again into the
+# now non-empty folder, which must wait for the modal's Overwrite. Clicks land on the layout
+# of a 1280x720 screen (the canvas's Labels checkbox, the Labels tab's buttons; the Write
+# buttons sit one 17 px line lower per box listed above them).
+if command -v xdotool >/dev/null; then
+  workdir=$(mktemp -d)
+  labels_log=$root/$artifacts/desktop-labels-log.txt
+  xvfb-run -a -s "-screen 0 1280x720x24" bash -c '
+    cd "$3"
+    "$1" "$2" >"$4" 2>&1 &
+    app=$!
+    for _ in $(seq 1 120); do
+      grep -q "dog.jpg: [0-9]* detections" "$4" && break
+      sleep 0.5
+    done
+    boxes=$(grep -o "dog.jpg: [0-9]* detections" "$4" | head -1 | grep -o "[0-9]*" | head -1)
+    click() {
+      xdotool mousemove "$1" "$2"; sleep 0.3
+      xdotool mousedown 1; sleep 0.2; xdotool mouseup 1; sleep 0.3
+      # The program draws on events: a move shows the click'"'"'s outcome.
+      xdotool mousemove $(($1 + 1)) "$2"; sleep 0.5
+    }
+    write_y=$((343 + 17 * ${boxes:-0}))
+    click 391 49
+    click 1101 82
+    click 986 $write_y
+    cp labels-export/labels/dog.txt first-export.txt 2>/dev/null
+    echo stale >labels-export/labels/dog.txt
+    click 986 $write_y
+    cp labels-export/labels/dog.txt before-overwrite.txt
+    import -window root "$5"
+    click 446 386
+    sleep 0.5
+    kill $app 2>/dev/null
+    wait $app 2>/dev/null
+    true' _ "$root/$binary" "$photo" "$workdir" "$labels_log" "$root/$artifacts/desktop-labels.png"
+  detections=$(grep -o "dog.jpg: [0-9]* detections" "$labels_log" | head -1 | grep -o "[0-9]*" |
+    head -1)
+  lines() { [ -f "$1" ] && grep -c . "$1" || echo 0; }
+  if [ -n "$detections" ] && [ "$(lines "$workdir/first-export.txt")" = "$detections" ] &&
+    cmp -s "$workdir/labels-export/images/dog.jpg" "$photo" &&
+    [ "$(lines "$workdir/labels-export/classes.txt")" = 80 ]; then
+    echo "ok: labels: the accepted $detections boxes written as YOLO with dog.jpg and classes.txt"
+  else
+    fail "labels: the YOLO export in $workdir/labels-export is not the accepted boxes:"
+    sed 's/^/    /' "$labels_log" | tail -20
+  fi
+  if [ "$(cat "$workdir/before-overwrite.txt" 2>/dev/null)" = stale ] &&
+    cmp -s "$workdir/labels-export/labels/dog.txt" "$workdir/first-export.txt"; then
+    echo "ok: labels: a non-empty folder was written only after the modal's Overwrite"
+  else
+    fail "labels: the second write did not wait for the confirmation, or Overwrite did not write"
+  fi
+  rm -rf "$workdir"
+else
+  fail "labels: xdotool is missing (scripts/setup installs it)"
+fi
 
 if [ $failures -gt 0 ]; then
   echo "desktop test: $failures failure(s)"

@@ -6,12 +6,14 @@
 // sightline.detect(imageUrlOrBlob, {backend, conf, iou}) answers with the same JSON as
 // `sightline detect --json` for one photo; sightline.evaluate(files) with the same JSON as
 // `sightline eval DIR --json`. Runs and the monitor baseline live in IndexedDB
-// (sightline-store.js) and are handed back to the app after a reload. Dropped files reach the
+// (sightline-store.js) and are handed back to the app after a reload. Label editing and export
+// are in sightline-labels.js. Dropped files reach the
 // app through sightline-drop.js. A C++ failure (out of memory) comes back as a thrown Error or
 // a rejected promise with the app's message.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
 import { installCompare } from './sightline-compare.js';
 import { installDropPath } from './sightline-drop.js';
+import { installLabels } from './sightline-labels.js';
 import { createStore } from './sightline-store.js';
 
 const statusLine = document.getElementById('status');
@@ -370,6 +372,8 @@ async function start() {
   module.sightlineOnnxRuntime = createOnnxRuntimeBridge(module);
   // sightline.compare / comparison / promote (sightline-compare.js).
   installCompare(module, sightline, ready);
+  // sightline.labels / setLabelMode / ... / exportLabels (sightline-labels.js).
+  installLabels(module, sightline, ready);
   drops = installDropPath(module, canvas);
   module.sightlineStore = store;
   sightline.timings.moduleReadyMs = performance.now();

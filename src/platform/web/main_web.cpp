@@ -231,6 +231,7 @@ int main() {
         std::make_unique<sightline::app::App>(describe_platform(), make_web_onnxruntime_runner());
     web_app()->install_log_sink();
     install_workbench_hooks(*web_app());
+    install_label_hooks(*web_app());
   });
   if (failed) return 1;
 

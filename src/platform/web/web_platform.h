@@ -20,4 +20,7 @@ std::unique_ptr<app::OnnxRuntimeRunner> make_web_onnxruntime_runner();
 // Runs and baselines kept in IndexedDB, downloads; see workbench_api.cpp.
 void install_workbench_hooks(app::App& app);
 
+// The Labels tab's zip downloads; see label_api.cpp.
+void install_label_hooks(app::App& app);
+
 }  // namespace sightline::platform
