@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
+
+#include <imgui_internal.h>
 
 #include "app/compare_view.h"
 #include "app/label_editor.h"
@@ -76,8 +79,30 @@ int box_under_mouse(const App& app, const GalleryImage& image, ImVec2 photo_poin
   return best;
 }
 
+bool overlaps(const ImRect& a, const ImRect& b) {
+  return a.Min.x < b.Max.x && b.Min.x < a.Max.x && a.Min.y < b.Max.y && b.Min.y < a.Max.y;
+}
+
+// The label's place: above the box (inside it when the box touches the photo's top edge), then
+// moved down past any label already placed that it would cover. Detections come best score
+// first, so the better one keeps its place when two boxes nearly coincide.
+ImRect place_label(ImVec2 box_top_left, ImVec2 text_size, float photo_top,
+                   const std::vector<ImRect>& placed) {
+  const float height = text_size.y + 4;
+  const float top = box_top_left.y - height >= photo_top ? box_top_left.y - height : box_top_left.y;
+  ImRect label(ImVec2(box_top_left.x, top), ImVec2(box_top_left.x + text_size.x + 6, top + height));
+  for (size_t moves = 0; moves <= placed.size(); ++moves) {
+    const auto covered = std::find_if(placed.begin(), placed.end(),
+                                      [&](const ImRect& other) { return overlaps(label, other); });
+    if (covered == placed.end()) break;
+    label.Translate(ImVec2(0, covered->Max.y - label.Min.y));
+  }
+  return label;
+}
+
 void draw_boxes(App& app, const GalleryImage& image, const ModelCard& card, ImDrawList* draw_list,
                 ImVec2 image_origin, float zoom) {
+  std::vector<ImRect> placed_labels;
   for (size_t i = 0; i < image.detections.size(); ++i) {
     const Detection& d = image.detections[i];
     if (app.class_hidden(d.class_id)) continue;
@@ -90,14 +115,12 @@ void draw_boxes(App& app, const GalleryImage& image, const ModelCard& card, ImDr
 
     char label[96];
     std::snprintf(label, sizeof label, "%s %.2f", class_label(card, d.class_id).c_str(), d.score);
-    const ImVec2 text_size = ImGui::CalcTextSize(label);
-    // The label sits above the box, or inside it when the box touches the top edge.
-    const float label_top =
-        p1.y - text_size.y - 4 >= image_origin.y ? p1.y - text_size.y - 4 : p1.y;
-    const ImVec2 label_min(p1.x, label_top);
-    const ImVec2 label_max(p1.x + text_size.x + 6, label_top + text_size.y + 4);
-    draw_list->AddRectFilled(label_min, label_max, colour);
-    draw_list->AddText(ImVec2(label_min.x + 3, label_min.y + 2), IM_COL32(0, 0, 0, 255), label);
+    const ImRect label_rect =
+        place_label(p1, ImGui::CalcTextSize(label), image_origin.y, placed_labels);
+    placed_labels.push_back(label_rect);
+    draw_list->AddRectFilled(label_rect.Min, label_rect.Max, colour);
+    draw_list->AddText(ImVec2(label_rect.Min.x + 3, label_rect.Min.y + 2), IM_COL32(0, 0, 0, 255),
+                       label);
   }
 }
 
