@@ -65,11 +65,14 @@ void draw_tests(const monitor::DriftReport& report) {
     ImGui::TableNextColumn();
     ImGui::Text("%s%s", test.feature.c_str(), test.input ? "" : " (output)");
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(monitor::method_name(test.method));
+    ImGui::Text("%s%s", monitor::method_name(test.method),
+                test.permutations > 0 ? " (photo permutation)" : "");
     ImGui::TableNextColumn();
     ImGui::Text("%.4f", test.statistic);
     ImGui::TableNextColumn();
-    if (test.method == monitor::TestMethod::kPsi) {
+    if (test.method == monitor::TestMethod::kPsi && test.permutations > 0) {
+      ImGui::Text("PSI %.4f (limit %.2f), p %.4g", test.statistic, test.threshold, test.p_value);
+    } else if (test.method == monitor::TestMethod::kPsi) {
       ImGui::Text("PSI %.4f (limit %.2f)", test.statistic, test.threshold);
     } else {
       ImGui::Text("p %.4g (alpha %.3g)", test.p_value, test.threshold);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "nlohmann/json.hpp"
 
@@ -41,14 +42,22 @@ std::vector<double> per_photo(const Window& window,
   return values;
 }
 
-std::vector<double> per_detection(const Window& window,
-                                  const std::function<double(const OutputDetection&)>& read) {
-  std::vector<double> values;
-  for (const PhotoRecord& photo : window.photos) {
-    for (const OutputDetection& detection : photo.detections)
-      values.push_back(read(detection));
+// Every detection of both windows with its photo: the baseline's photos first, then the
+// window's, as the permutation tests in statistics.h number them.
+PhotoGroupedValues per_detection(const Window& baseline, const Window& window,
+                                 const std::function<double(const OutputDetection&)>& read) {
+  PhotoGroupedValues sample;
+  int photo_id = 0;
+  for (const Window* side : {&baseline, &window}) {
+    for (const PhotoRecord& photo : side->photos) {
+      for (const OutputDetection& detection : photo.detections) {
+        sample.values.push_back(read(detection));
+        sample.photo.push_back(photo_id);
+      }
+      ++photo_id;
+    }
   }
-  return values;
+  return sample;
 }
 
 // Photo counts gate every test; detection-level tests also need that many detections.
@@ -96,6 +105,24 @@ DriftTest ks_test(const std::string& feature, bool input, const std::vector<doub
   return test;
 }
 
+// The KS test of a detection feature, its p-value from photo permutations.
+DriftTest detection_ks_test(const std::string& feature, const PhotoGroupedValues& sample,
+                            int baseline_photos, int window_photos,
+                            const DriftThresholds& thresholds) {
+  std::vector<double> baseline;
+  std::vector<double> window;
+  for (size_t k = 0; k < sample.values.size(); ++k)
+    (sample.photo[k] < baseline_photos ? baseline : window).push_back(sample.values[k]);
+  DriftTest test =
+      ks_test(feature, false, baseline, window, baseline_photos, window_photos, thresholds, true);
+  if (test.status == TestStatus::kNotEnoughData) return test;
+  test.permutations = kPhotoPermutations;
+  test.p_value = ks_photo_permutation_p(sample, baseline_photos, window_photos, test.statistic,
+                                        kPhotoPermutations, kPermutationSeed);
+  settle(test, test.p_value < thresholds.alpha);
+  return test;
+}
+
 struct CategoryCounts {
   std::vector<std::string> labels;
   std::vector<int64_t> baseline;
@@ -103,9 +130,10 @@ struct CategoryCounts {
 };
 
 // One category per class seen at least kMinClassCount times overall, in class order, then
-// "other" for the rest (when any).
+// "other" for the rest (when any). `detections` gets each detection's category and photo.
 CategoryCounts class_counts(const Window& baseline, const Window& window,
-                            const std::vector<std::string>& class_names) {
+                            const std::vector<std::string>& class_names,
+                            PhotoGroupedCategories& detections) {
   std::map<int, std::pair<int64_t, int64_t>> counts;
   for (const PhotoRecord& photo : baseline.photos) {
     for (const OutputDetection& detection : photo.detections)
@@ -116,6 +144,7 @@ CategoryCounts class_counts(const Window& baseline, const Window& window,
       ++counts[detection.class_id].second;
   }
   CategoryCounts categories;
+  std::map<int, int> category_of;
   int64_t other_baseline = 0;
   int64_t other_window = 0;
   for (const auto& [class_id, pair] : counts) {
@@ -125,14 +154,30 @@ CategoryCounts class_counts(const Window& baseline, const Window& window,
       continue;
     }
     const bool named = class_id >= 0 && class_id < static_cast<int>(class_names.size());
+    category_of[class_id] = static_cast<int>(categories.labels.size());
     categories.labels.push_back(named ? class_names[class_id] : std::to_string(class_id));
     categories.baseline.push_back(pair.first);
     categories.window.push_back(pair.second);
   }
+  const int other = static_cast<int>(categories.labels.size());
   if (other_baseline + other_window > 0) {
     categories.labels.push_back("other");
     categories.baseline.push_back(other_baseline);
     categories.window.push_back(other_window);
+  }
+
+  detections = {};
+  detections.categories = static_cast<int>(categories.labels.size());
+  int photo_id = 0;
+  for (const Window* side : {&baseline, &window}) {
+    for (const PhotoRecord& photo : side->photos) {
+      for (const OutputDetection& detection : photo.detections) {
+        const auto found = category_of.find(detection.class_id);
+        detections.category.push_back(found == category_of.end() ? other : found->second);
+        detections.photo.push_back(photo_id);
+      }
+      ++photo_id;
+    }
   }
   return categories;
 }
@@ -161,9 +206,12 @@ int64_t total_of(const std::vector<int64_t>& counts) {
   return total;
 }
 
+// With `permuted`, the p-value is the photo permutation one, and the PSI alarms only when it
+// exceeds its limit and its permutation p is below alpha too.
 DriftTest category_test(const std::string& feature, TestMethod method,
                         const CategoryCounts& categories, int baseline_photos, int window_photos,
-                        const DriftThresholds& thresholds, bool counts_detections) {
+                        const DriftThresholds& thresholds, bool counts_detections,
+                        const CategoryPermutationP* permuted = nullptr) {
   DriftTest test;
   test.feature = feature;
   test.input = false;
@@ -176,15 +224,19 @@ DriftTest category_test(const std::string& feature, TestMethod method,
   if (!enough(test, baseline_photos, window_photos, thresholds.min_photos, counts_detections)) {
     return test;
   }
+  const ChiSquareResult chi = chi_square_homogeneity(categories.baseline, categories.window);
+  const double psi = population_stability_index(categories.baseline, categories.window);
+  test.statistic = method == TestMethod::kPsi ? psi : chi.statistic;
+  test.p_value = method == TestMethod::kPsi ? -1 : chi.p_value;
+  if (permuted != nullptr) {
+    test.permutations = kPhotoPermutations;
+    test.p_value = method == TestMethod::kPsi ? permuted->psi : permuted->chi_square;
+  }
   if (method == TestMethod::kPsi) {
-    test.statistic = population_stability_index(categories.baseline, categories.window);
-    settle(test, test.statistic > thresholds.psi);
+    settle(test, psi > thresholds.psi && (permuted == nullptr || test.p_value < thresholds.alpha));
     return test;
   }
-  const ChiSquareResult chi = chi_square_homogeneity(categories.baseline, categories.window);
-  test.statistic = chi.statistic;
-  test.p_value = chi.p_value;
-  settle(test, chi.degrees > 0 && chi.p_value < thresholds.alpha);
+  settle(test, chi.degrees > 0 && test.p_value < thresholds.alpha);
   return test;
 }
 
@@ -210,11 +262,11 @@ void add_output_tests(const Window& baseline, const Window& window,
                                  per_photo(baseline, detection_count),
                                  per_photo(window, detection_count), nb, nw, thresholds, false));
   auto score = [](const OutputDetection& d) { return d.score; };
-  report.tests.push_back(ks_test("detection score", false, per_detection(baseline, score),
-                                 per_detection(window, score), nb, nw, thresholds, true));
+  report.tests.push_back(detection_ks_test(
+      "detection score", per_detection(baseline, window, score), nb, nw, thresholds));
   auto area = [](const OutputDetection& d) { return d.relative_area; };
-  report.tests.push_back(ks_test("relative box area", false, per_detection(baseline, area),
-                                 per_detection(window, area), nb, nw, thresholds, true));
+  report.tests.push_back(detection_ks_test(
+      "relative box area", per_detection(baseline, window, area), nb, nw, thresholds));
 
   CategoryCounts empty;
   empty.labels = {"no detection", "some detection"};
@@ -228,11 +280,25 @@ void add_output_tests(const Window& baseline, const Window& window,
   report.tests.push_back(category_test("photos without detections", TestMethod::kChiSquare, empty,
                                        nb, nw, thresholds, false));
 
-  const CategoryCounts classes = class_counts(baseline, window, baseline.model.class_names);
+  PhotoGroupedCategories detections;
+  const CategoryCounts classes =
+      class_counts(baseline, window, baseline.model.class_names, detections);
+
+  // Both class tests share one run of photo permutations, skipped while a side is too small.
+  const int least = thresholds.min_photos;
+  std::optional<CategoryPermutationP> permuted;
+  if (nb >= least && nw >= least && total_of(classes.baseline) >= least &&
+      total_of(classes.window) >= least) {
+    permuted = category_photo_permutation_p(
+        detections, nb, nw, chi_square_homogeneity(classes.baseline, classes.window).statistic,
+        population_stability_index(classes.baseline, classes.window), kPhotoPermutations,
+        kPermutationSeed);
+  }
+  const CategoryPermutationP* p = permuted ? &*permuted : nullptr;
   report.tests.push_back(category_test("class frequencies", TestMethod::kChiSquare, classes, nb, nw,
-                                       thresholds, true));
+                                       thresholds, true, p));
   report.tests.push_back(
-      category_test("class frequencies", TestMethod::kPsi, classes, nb, nw, thresholds, true));
+      category_test("class frequencies", TestMethod::kPsi, classes, nb, nw, thresholds, true, p));
 }
 
 std::vector<StageTimings> timings_of(const Window& window) {
@@ -365,7 +431,9 @@ std::string drift_report_to_json(const DriftReport& report) {
                   {"threshold", test.threshold},
                   {"baseline_count", test.baseline_count},
                   {"window_count", test.window_count}};
-    if (test.method != TestMethod::kPsi) entry["p_value"] = test.p_value;
+    if (test.method != TestMethod::kPsi || test.permutations > 0) entry["p_value"] = test.p_value;
+    entry["p_value_method"] = test.permutations > 0 ? "photo permutation" : "asymptotic";
+    entry["permutations"] = test.permutations;
     if (test.method == TestMethod::kKolmogorovSmirnov) {
       entry["baseline_mean"] = test.baseline_mean;
       entry["window_mean"] = test.window_mean;
@@ -396,12 +464,16 @@ std::string drift_report_to_table(const DriftReport& report) {
                 report.window_photos);
   out += line;
   if (!report.outputs_note.empty()) out += "note: " + report.outputs_note + "\n";
-  std::snprintf(line, sizeof line, "%-26s %-10s %10s %10s %10s %12s %12s  %s\n", "feature",
+  std::snprintf(line, sizeof line, "%-26s %-15s %10s %10s %10s %12s %12s  %s\n", "feature",
                 "method", "statistic", "p / PSI", "threshold", "baseline", "window", "status");
   out += line;
   for (const DriftTest& test : report.tests) {
     const bool ran = test.status != TestStatus::kNotEnoughData;
-    const double shown = test.method == TestMethod::kPsi ? test.statistic : test.p_value;
+    // A permuted PSI has a p-value of its own; an unpermuted one shows the PSI again.
+    const bool psi_alone = test.method == TestMethod::kPsi && test.permutations == 0;
+    const double shown = psi_alone ? test.statistic : test.p_value;
+    const std::string method =
+        std::string(method_name(test.method)) + (test.permutations > 0 ? " perm" : "");
     const std::string statistic = ran ? format("%.4f", test.statistic) : "-";
     const std::string p_or_psi = ran ? format("%.3g", shown) : "-";
     const bool means = test.method == TestMethod::kKolmogorovSmirnov;
@@ -409,11 +481,20 @@ std::string drift_report_to_table(const DriftReport& report) {
         means ? format("%.4g", test.baseline_mean) : std::to_string(test.baseline_count);
     const std::string window_text =
         means ? format("%.4g", test.window_mean) : std::to_string(test.window_count);
-    std::snprintf(line, sizeof line, "%-26s %-10s %10s %10s %10.3g %12s %12s  %s\n",
-                  test.feature.c_str(), method_name(test.method), statistic.c_str(),
-                  p_or_psi.c_str(), test.threshold, baseline_text.c_str(), window_text.c_str(),
+    std::snprintf(line, sizeof line, "%-26s %-15s %10s %10s %10.3g %12s %12s  %s\n",
+                  test.feature.c_str(), method.c_str(), statistic.c_str(), p_or_psi.c_str(),
+                  test.threshold, baseline_text.c_str(), window_text.c_str(),
                   test.alarm ? "ALARM" : test.status_text.c_str());
     out += line;
+  }
+  for (const DriftTest& test : report.tests) {
+    if (test.permutations == 0) continue;
+    std::snprintf(line, sizeof line,
+                  "perm: p from %d photo splits, detections kept with their photo; PSI perm "
+                  "alarms only if p < alpha too\n",
+                  test.permutations);
+    out += line;
+    break;
   }
   const StageTimings& b = report.baseline_latency.median;
   const StageTimings& w = report.window_latency.median;

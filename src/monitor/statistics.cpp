@@ -53,6 +53,12 @@ std::vector<double> proportions(const std::vector<int64_t>& counts) {
   return shares;
 }
 
+// A permuted statistic equal to the observed one up to rounding (the same split summed in
+// another order) must count as reaching it.
+bool reaches(double statistic, double observed) {
+  return statistic >= observed - 1e-12 * std::max(1.0, std::fabs(observed));
+}
+
 }  // namespace
 
 KsResult ks_two_sample(std::vector<double> a, std::vector<double> b) {
@@ -168,6 +174,135 @@ double population_stability_index(const std::vector<int64_t>& baseline,
     index += (wk - bk) * std::log(wk / bk);
   }
   return index;
+}
+
+uint32_t bounded_draw(std::mt19937& generator, uint32_t bound) {
+  if (bound <= 1) return 0;
+
+  // 2^32 mod bound values at the bottom would make the low results likelier; skip them.
+  const uint32_t skipped = static_cast<uint32_t>(-bound) % bound;
+  uint32_t draw = static_cast<uint32_t>(generator());
+  while (draw < skipped)
+    draw = static_cast<uint32_t>(generator());
+  return draw % bound;
+}
+
+PhotoSplitter::PhotoSplitter(int baseline_photos, int window_photos, uint32_t seed)
+    : generator_(seed),
+      baseline_photos_(std::max(baseline_photos, 0)),
+      order_(static_cast<size_t>(baseline_photos_ + std::max(window_photos, 0))),
+      in_baseline_(order_.size(), 0) {
+  for (size_t i = 0; i < order_.size(); ++i)
+    order_[i] = static_cast<int>(i);
+}
+
+const std::vector<uint8_t>& PhotoSplitter::next() {
+  // A partial Fisher-Yates shuffle: the first baseline_photos places get a uniform random
+  // subset, which is all a split needs.
+  const uint32_t total = static_cast<uint32_t>(order_.size());
+  for (uint32_t i = 0; i < static_cast<uint32_t>(baseline_photos_) && i < total; ++i)
+    std::swap(order_[i], order_[i + bounded_draw(generator_, total - i)]);
+  std::fill(in_baseline_.begin(), in_baseline_.end(), 0);
+  for (int i = 0; i < baseline_photos_ && i < static_cast<int>(total); ++i)
+    in_baseline_[order_[i]] = 1;
+  return in_baseline_;
+}
+
+double permutation_p_value(int exceeding, int permutations) {
+  return (1.0 + exceeding) / (1.0 + std::max(permutations, 0));
+}
+
+double ks_photo_permutation_p(const PhotoGroupedValues& sample, int baseline_photos,
+                              int window_photos, double observed, int permutations, uint32_t seed) {
+  const size_t n = std::min(sample.values.size(), sample.photo.size());
+  const int photos = baseline_photos + window_photos;
+  if (n == 0 || baseline_photos <= 0 || window_photos <= 0) return 1.0;
+
+  // Sort once; each split then only walks the sorted detections, so a split costs O(n).
+  std::vector<size_t> order(n);
+  for (size_t k = 0; k < n; ++k)
+    order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return sample.values[x] < sample.values[y]; });
+  std::vector<int> sorted_photo(n);
+  std::vector<uint8_t> ends_tie_run(n);
+  std::vector<int64_t> detections_of(static_cast<size_t>(std::max(photos, 0)), 0);
+  for (size_t k = 0; k < n; ++k) {
+    sorted_photo[k] = std::clamp(sample.photo[order[k]], 0, std::max(photos - 1, 0));
+    ends_tie_run[k] = k + 1 == n || sample.values[order[k + 1]] != sample.values[order[k]];
+    ++detections_of[sorted_photo[k]];
+  }
+
+  PhotoSplitter splitter(baseline_photos, window_photos, seed);
+  int exceeding = 0;
+  for (int p = 0; p < permutations; ++p) {
+    const std::vector<uint8_t>& in_baseline = splitter.next();
+    int64_t nb = 0;
+    for (int photo = 0; photo < photos; ++photo)
+      nb += in_baseline[photo] ? detections_of[photo] : 0;
+    const int64_t nw = static_cast<int64_t>(n) - nb;
+
+    // |in_b / nb - in_w / nw| scaled by nb * nw stays in integers, so the walk needs no
+    // division; D is the largest gap divided once.
+    int64_t largest_gap = 0;
+    if (nb > 0 && nw > 0) {
+      int64_t in_b = 0;
+      for (size_t k = 0; k < n; ++k) {
+        in_b += in_baseline[sorted_photo[k]];
+        if (!ends_tie_run[k]) continue;
+        const int64_t in_w = static_cast<int64_t>(k + 1) - in_b;
+        const int64_t gap = in_b * nw - in_w * nb;
+        largest_gap = std::max(largest_gap, gap < 0 ? -gap : gap);
+      }
+    }
+    const double d =
+        nb > 0 && nw > 0 ? static_cast<double>(largest_gap) / (static_cast<double>(nb) * nw) : 0;
+    exceeding += reaches(d, observed) ? 1 : 0;
+  }
+  return permutation_p_value(exceeding, permutations);
+}
+
+CategoryPermutationP category_photo_permutation_p(const PhotoGroupedCategories& sample,
+                                                  int baseline_photos, int window_photos,
+                                                  double observed_chi_square, double observed_psi,
+                                                  int permutations, uint32_t seed) {
+  const size_t n = std::min(sample.category.size(), sample.photo.size());
+  const int photos = baseline_photos + window_photos;
+  if (n == 0 || baseline_photos <= 0 || window_photos <= 0) return {};
+  const size_t categories = static_cast<size_t>(std::max(sample.categories, 0));
+
+  // Detections outside the photo or category ranges are left out of every split alike.
+  std::vector<int> category;
+  std::vector<int> photo_of;
+  std::vector<int64_t> totals(categories, 0);
+  for (size_t k = 0; k < n; ++k) {
+    const int photo = sample.photo[k];
+    const int c = sample.category[k];
+    if (photo < 0 || photo >= photos || c < 0 || c >= sample.categories) continue;
+    category.push_back(c);
+    photo_of.push_back(photo);
+    ++totals[c];
+  }
+
+  PhotoSplitter splitter(baseline_photos, window_photos, seed);
+  std::vector<int64_t> baseline(categories);
+  std::vector<int64_t> window(categories);
+  int chi_exceeding = 0;
+  int psi_exceeding = 0;
+  for (int p = 0; p < permutations; ++p) {
+    const std::vector<uint8_t>& in_baseline = splitter.next();
+    std::fill(baseline.begin(), baseline.end(), 0);
+    for (size_t k = 0; k < category.size(); ++k)
+      baseline[category[k]] += in_baseline[photo_of[k]];
+    for (size_t c = 0; c < categories; ++c)
+      window[c] = totals[c] - baseline[c];
+    const double chi = chi_square_homogeneity(baseline, window).statistic;
+    chi_exceeding += reaches(chi, observed_chi_square) ? 1 : 0;
+    const double psi = population_stability_index(baseline, window);
+    psi_exceeding += reaches(psi, observed_psi) ? 1 : 0;
+  }
+  return {permutation_p_value(chi_exceeding, permutations),
+          permutation_p_value(psi_exceeding, permutations)};
 }
 
 Histogram paired_histogram(const std::vector<double>& baseline, const std::vector<double>& window,

@@ -8,9 +8,18 @@
 // conservative (too large), never too small.
 // Chi-square p-value: the upper regularized incomplete gamma function Q(df / 2, x / 2), by its
 // power series below a + 1 and by a continued fraction above.
+//
+// Photo permutation p-values, for detections, which are not independent samples (drift.h says
+// why): the photos of both windows are pooled and split at random into a baseline and a window
+// of the original sizes, each photo keeping all its detections; the statistic is recomputed for
+// each of P splits and p = (1 + #splits whose statistic >= the observed one) / (1 + P). The
+// splits come from a std::mt19937 with a fixed seed and a bounded draw written here (not
+// std::uniform_int_distribution, whose output differs between standard libraries), so native
+// and WASM builds draw the same splits and report the same p-values.
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 namespace sightline::monitor {
@@ -50,6 +59,60 @@ inline constexpr double kPsiProportionFloor = 1e-4;
 // Population stability index: sum over categories of (w - b) ln(w / b) of the proportions.
 double population_stability_index(const std::vector<int64_t>& baseline,
                                   const std::vector<int64_t>& window);
+
+inline constexpr int kPhotoPermutations = 999;
+inline constexpr uint32_t kPermutationSeed = 20261204u;
+
+// Uniform on [0, bound) (0 for a bound of 0 or 1): rejects the 2^32 mod bound lowest outputs,
+// so the modulo has no bias, and uses only mt19937's standardised 32-bit output.
+uint32_t bounded_draw(std::mt19937& generator, uint32_t bound);
+
+// Random splits of baseline_photos + window_photos photos into a baseline of baseline_photos
+// photos and a window of the rest: next() returns in_baseline[photo] (1 in the baseline).
+// Negative counts are taken as 0.
+class PhotoSplitter {
+ public:
+  PhotoSplitter(int baseline_photos, int window_photos, uint32_t seed);
+  const std::vector<uint8_t>& next();
+
+ private:
+  std::mt19937 generator_;
+  int baseline_photos_;
+  std::vector<int> order_;
+  std::vector<uint8_t> in_baseline_;
+};
+
+// (1 + exceeding) / (1 + permutations).
+double permutation_p_value(int exceeding, int permutations);
+
+// Detections with the photo each came from. Photos 0 .. baseline_photos - 1 are the baseline's,
+// baseline_photos .. baseline_photos + window_photos - 1 the window's.
+struct PhotoGroupedValues {
+  std::vector<double> values;
+  std::vector<int> photo;
+};
+
+// Permutation p of the two-sample KS D (ties treated as in ks_two_sample); `observed` is D of
+// the real split. A split leaving one side without detections counts as D = 0.
+double ks_photo_permutation_p(const PhotoGroupedValues& sample, int baseline_photos,
+                              int window_photos, double observed, int permutations, uint32_t seed);
+
+struct PhotoGroupedCategories {
+  int categories = 0;
+  std::vector<int> category;  // per detection, 0 .. categories - 1
+  std::vector<int> photo;
+};
+
+struct CategoryPermutationP {
+  double chi_square = 1;
+  double psi = 1;
+};
+
+// Permutation p of the chi-square homogeneity statistic and of the PSI over the same splits.
+CategoryPermutationP category_photo_permutation_p(const PhotoGroupedCategories& sample,
+                                                  int baseline_photos, int window_photos,
+                                                  double observed_chi_square, double observed_psi,
+                                                  int permutations, uint32_t seed);
 
 // Equal-width bins over [lower, upper]; each side as fractions of its own sample, for plots.
 struct Histogram {

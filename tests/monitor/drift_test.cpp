@@ -1,17 +1,21 @@
 // Drift tests: the minimum sample size, synthetic shifts of one feature and of class
-// frequencies, and real photos: COCO128 against darkened copies of itself (a brightness alarm)
-// and against a random half of itself (no alarm).
+// frequencies, clustered detections (many alike per photo) with and without a real change, the
+// photo permutation p-values, and real photos: COCO128 against darkened copies of itself (a
+// brightness alarm) and against a random half of itself, inputs and YOLOX-Nano outputs (no
+// alarm).
 #include "monitor/drift.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include "core/image.h"
 #include "core/model_store.h"
 #include "monitor/photo_folder.h"
+#include "monitor/test_detectors.h"
 #include "support/paths.h"
 
 namespace sightline::monitor {
@@ -49,6 +53,31 @@ Window with_outputs(Window window, const std::vector<int>& classes) {
     window.photos[i].detections = {{classes[i % classes.size()], score, 0.1}};
   }
   return window;
+}
+
+// Photos each holding `per_photo` identical detections (one class, score and area per photo),
+// drawn by `draw` from a portable generator stream.
+Window clustered_window(int photos, int per_photo,
+                        const std::function<OutputDetection(std::mt19937&)>& draw,
+                        std::mt19937& generator) {
+  Window window = synthetic_window(photos, 100);
+  window.has_model = true;
+  window.model.name = "m";
+  window.model.sha256 = "abc";
+  window.model.class_names = {"person", "car", "dog", "cat"};
+  for (PhotoRecord& photo : window.photos) {
+    photo.has_outputs = true;
+    photo.detections.assign(per_photo, draw(generator));
+  }
+  return window;
+}
+
+OutputDetection random_detection(std::mt19937& generator) {
+  OutputDetection detection;
+  detection.class_id = static_cast<int>(bounded_draw(generator, 4));
+  detection.score = 0.3 + 0.6 * bounded_draw(generator, 1000) / 1000.0;
+  detection.relative_area = 0.01 + 0.5 * bounded_draw(generator, 1000) / 1000.0;
+  return detection;
 }
 
 TEST(Drift, BelowMinimumSaysNotEnoughPhotosYetAndNeverAlarms) {
@@ -105,6 +134,74 @@ TEST(Drift, ClassFrequencyShiftAlarmsChiSquareAndPsi) {
   EXPECT_FALSE(find_test(report, "brightness")->alarm);
 }
 
+TEST(Drift, DogsAgainstCatsAlarmChiSquareAndPsiByPhotoPermutation) {
+  std::mt19937 generator(7u);
+  auto dog = [](std::mt19937&) { return OutputDetection{2, 0.8, 0.1}; };
+  auto cat = [](std::mt19937&) { return OutputDetection{3, 0.8, 0.1}; };
+  const Window baseline = clustered_window(40, 3, dog, generator);
+  const Window window = clustered_window(40, 3, cat, generator);
+  const DriftReport report = check_drift(baseline, window, DriftThresholds{});
+  const DriftTest* chi = find_test(report, "class frequencies", TestMethod::kChiSquare);
+  const DriftTest* psi = find_test(report, "class frequencies", TestMethod::kPsi);
+  ASSERT_NE(chi, nullptr);
+  ASSERT_NE(psi, nullptr);
+  EXPECT_EQ(chi->permutations, kPhotoPermutations);
+  EXPECT_EQ(psi->permutations, kPhotoPermutations);
+  EXPECT_TRUE(chi->alarm);
+  EXPECT_TRUE(psi->alarm);
+  // No random split of the photos separates the classes as well as the real one does.
+  EXPECT_DOUBLE_EQ(chi->p_value, 1.0 / (kPhotoPermutations + 1));
+  EXPECT_DOUBLE_EQ(psi->p_value, 1.0 / (kPhotoPermutations + 1));
+  EXPECT_GT(psi->statistic, psi->threshold);
+  // Identical scores and areas on both sides: D = 0, which every split reaches.
+  EXPECT_FALSE(find_test(report, "detection score")->alarm);
+  EXPECT_DOUBLE_EQ(find_test(report, "relative box area")->p_value, 1.0);
+}
+
+TEST(Drift, ClusteredDetectionsFromOnePopulationRaiseNoAlarm) {
+  // 40 photos a side, 15 identical detections each: 600 detections but only 40 independent
+  // draws per side, which the pooled asymptotic tests mistake for 600.
+  std::mt19937 generator(20261204u);
+  const Window baseline = clustered_window(40, 15, random_detection, generator);
+  const Window window = clustered_window(40, 15, random_detection, generator);
+  const DriftReport report = check_drift(baseline, window, DriftThresholds{});
+  ASSERT_TRUE(report.outputs_compared);
+  for (const DriftTest& test : report.tests) {
+    EXPECT_EQ(test.status, TestStatus::kOk) << test.feature;
+    EXPECT_FALSE(test.alarm) << test.feature << " " << method_name(test.method) << " p "
+                             << test.p_value;
+  }
+  EXPECT_FALSE(report.any_alarm);
+
+  // The same detections taken as independent samples alarm, which is the bug this guards.
+  std::vector<double> baseline_areas;
+  std::vector<double> window_areas;
+  for (const PhotoRecord& photo : baseline.photos) {
+    for (const OutputDetection& detection : photo.detections)
+      baseline_areas.push_back(detection.relative_area);
+  }
+  for (const PhotoRecord& photo : window.photos) {
+    for (const OutputDetection& detection : photo.detections)
+      window_areas.push_back(detection.relative_area);
+  }
+  const DriftTest* area = find_test(report, "relative box area");
+  ASSERT_NE(area, nullptr);
+  EXPECT_EQ(ks_two_sample(baseline_areas, window_areas).statistic, area->statistic);
+  EXPECT_LT(ks_two_sample(baseline_areas, window_areas).p_value, 0.01);
+  EXPECT_GT(area->p_value, 0.01);
+}
+
+TEST(Drift, PermutationPValuesAreTheSameEveryRun) {
+  std::mt19937 generator(3u);
+  const Window baseline = clustered_window(30, 4, random_detection, generator);
+  const Window window = clustered_window(30, 4, random_detection, generator);
+  const DriftReport first = check_drift(baseline, window, DriftThresholds{});
+  const DriftReport second = check_drift(baseline, window, DriftThresholds{});
+  ASSERT_EQ(first.tests.size(), second.tests.size());
+  for (size_t i = 0; i < first.tests.size(); ++i)
+    EXPECT_EQ(first.tests[i].p_value, second.tests[i].p_value) << first.tests[i].feature;
+}
+
 TEST(Drift, DetectionLevelTestsNeedEnoughDetections) {
   Window baseline = with_outputs(synthetic_window(30, 100), {0});
   Window window = with_outputs(synthetic_window(30, 100), {0});
@@ -154,9 +251,47 @@ class Coco128Drift : public ::testing::Test {
       auto image = decode_image(bytes, path);
       ASSERT_TRUE(image) << image.message();
       images_->push_back(std::move(*image));
+      names_->push_back(std::filesystem::path(path).filename().string());
     }
   }
-  static void TearDownTestSuite() { images_->clear(); }
+  static void TearDownTestSuite() {
+    images_->clear();
+    names_->clear();
+  }
+
+  // The photos as a window with YOLOX-Nano's outputs, at the CLI's default thresholds.
+  static Window detected_window(const std::vector<size_t>& indices, Detector& detector) {
+    Window window;
+    window.has_model = true;
+    window.model.name = detector.card().name;
+    window.model.sha256 = detector.card().sha256;
+    window.model.class_names = detector.card().class_names;
+    for (size_t index : indices) {
+      const Image& image = (*images_)[index];
+      const PreparedInput input = detector.prepare(image);
+      auto raw = detector.infer(input);
+      EXPECT_TRUE(raw) << raw.message();
+      if (!raw) return window;
+      auto detections = detector.finish(*raw, input.geometry, window.model.options);
+      EXPECT_TRUE(detections) << detections.message();
+      if (!detections) return window;
+      window.photos.push_back(
+          make_photo_record((*names_)[index], image, &*detections, StageTimings{}));
+    }
+    return window;
+  }
+
+  // Indices of COCO128 in a shuffled order, the same on every platform.
+  static std::vector<size_t> shuffled_indices() {
+    std::vector<size_t> order(images_->size());
+    for (size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    // Fisher-Yates with mt19937's standardised output, so every platform draws the same halves.
+    std::mt19937 generator(20240605u);
+    for (size_t i = order.size() - 1; i > 0; --i)
+      std::swap(order[i], order[generator() % (i + 1)]);
+    return order;
+  }
 
   static Window window_of(const std::vector<const Image*>& images) {
     Window window;
@@ -174,6 +309,8 @@ class Coco128Drift : public ::testing::Test {
 
   static inline std::vector<Image> storage_;
   static inline std::vector<Image>* images_ = &storage_;
+  static inline std::vector<std::string> name_storage_;
+  static inline std::vector<std::string>* names_ = &name_storage_;
 };
 
 TEST_F(Coco128Drift, DarkenedCopiesRaiseBrightnessAlarm) {
@@ -205,15 +342,11 @@ TEST_F(Coco128Drift, DarkenedCopiesRaiseBrightnessAlarm) {
 
 TEST_F(Coco128Drift, RandomHalvesRaiseNoAlarm) {
   ASSERT_EQ(images_->size(), 128u);
-  std::vector<const Image*> order;
-  for (const Image& image : *images_)
-    order.push_back(&image);
-  // Fisher-Yates with mt19937's standardised output, so every platform draws the same halves.
-  std::mt19937 generator(20240605u);
-  for (size_t i = order.size() - 1; i > 0; --i)
-    std::swap(order[i], order[generator() % (i + 1)]);
-  const std::vector<const Image*> first(order.begin(), order.begin() + 64);
-  const std::vector<const Image*> second(order.begin() + 64, order.end());
+  const std::vector<size_t> order = shuffled_indices();
+  std::vector<const Image*> first;
+  std::vector<const Image*> second;
+  for (size_t i = 0; i < order.size(); ++i)
+    (i < 64 ? first : second).push_back(&(*images_)[order[i]]);
 
   const DriftReport report = check_drift(window_of(first), window_of(second), DriftThresholds{});
   print(report);
@@ -222,6 +355,31 @@ TEST_F(Coco128Drift, RandomHalvesRaiseNoAlarm) {
     EXPECT_FALSE(test.alarm) << test.feature << " p " << test.p_value;
   }
   EXPECT_FALSE(report.any_alarm);
+}
+
+TEST_F(Coco128Drift, RandomHalvesWithYoloxNanoOutputsRaiseNoAlarm) {
+  ASSERT_EQ(images_->size(), 128u);
+  auto detector = testing::open_card_detector("yolox_nano");
+  ASSERT_NE(detector, nullptr);
+  const std::vector<size_t> order = shuffled_indices();
+  const Window first =
+      detected_window(std::vector<size_t>(order.begin(), order.begin() + 64), *detector);
+  const Window second =
+      detected_window(std::vector<size_t>(order.begin() + 64, order.end()), *detector);
+  ASSERT_EQ(first.photos.size(), 64u);
+  ASSERT_EQ(second.photos.size(), 64u);
+
+  const DriftReport report = check_drift(first, second, DriftThresholds{});
+  print(report);
+  ASSERT_TRUE(report.outputs_compared);
+  EXPECT_EQ(report.tests.size(), 13u);
+  for (const DriftTest& test : report.tests) {
+    EXPECT_EQ(test.status, TestStatus::kOk) << test.feature;
+    EXPECT_FALSE(test.alarm) << test.feature << " " << method_name(test.method) << " p "
+                             << test.p_value;
+  }
+  EXPECT_FALSE(report.any_alarm);
+  EXPECT_GT(find_test(report, "relative box area")->baseline_count, 200);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // Known answers for the drift statistics: KS statistic and p-value against a brute-force ECDF
 // gap, an independently summed Kolmogorov series and an exact permutation enumeration;
-// chi-square p-values against closed forms; chi-square and PSI against hand computation.
+// chi-square p-values against closed forms; chi-square and PSI against hand computation; photo
+// permutation p-values against that exact enumeration and against copies of each photo's
+// detection.
 #include "monitor/statistics.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
+#include <random>
 #include <vector>
 
 namespace sightline::monitor {
@@ -89,6 +92,102 @@ TEST(KolmogorovSmirnov, AsymptoticPValueIsCloseToExactPermutationPValue) {
   EXPECT_EQ(at_least, 84);
   const double exact = static_cast<double>(at_least) / splits;
   EXPECT_NEAR(ks_two_sample(kSampleA, kSampleB).p_value, exact, 0.001);
+}
+
+// kSampleA then kSampleB, each value `copies` times, every copy from the same photo.
+PhotoGroupedValues grouped_samples(int copies) {
+  PhotoGroupedValues sample;
+  int photo = 0;
+  for (const std::vector<double>* side : {&kSampleA, &kSampleB}) {
+    for (double value : *side) {
+      for (int c = 0; c < copies; ++c) {
+        sample.values.push_back(value);
+        sample.photo.push_back(photo);
+      }
+      ++photo;
+    }
+  }
+  return sample;
+}
+
+TEST(PhotoPermutation, OneDetectionPerPhotoApproachesTheExactPermutationPValue) {
+  const double observed = ks_two_sample(kSampleA, kSampleB).statistic;
+  const double p = ks_photo_permutation_p(grouped_samples(1), 8, 7, observed, 9999, 5u);
+  // 84 / 6435 exactly (above); 9999 random splits have a standard error of about 0.0011.
+  EXPECT_NEAR(p, 84.0 / 6435.0, 0.004);
+  EXPECT_GE(p, 1.0 / 10000.0);
+}
+
+TEST(PhotoPermutation, CopiesOfEachPhotosDetectionLeaveThePValueAlone) {
+  const double observed = ks_two_sample(kSampleA, kSampleB).statistic;
+  const double single = ks_photo_permutation_p(grouped_samples(1), 8, 7, observed, 999, 9u);
+  const double tripled = ks_photo_permutation_p(grouped_samples(3), 8, 7, observed, 999, 9u);
+  EXPECT_EQ(single, tripled);
+
+  // Pooled as independent samples, the copies look three times as convincing.
+  std::vector<double> a;
+  std::vector<double> b;
+  for (int c = 0; c < 3; ++c) {
+    a.insert(a.end(), kSampleA.begin(), kSampleA.end());
+    b.insert(b.end(), kSampleB.begin(), kSampleB.end());
+  }
+  EXPECT_LT(ks_two_sample(a, b).p_value, single / 10);
+}
+
+TEST(PhotoPermutation, CategoryCopiesLeaveChiSquareAndPsiPValuesAlone) {
+  // Six baseline photos of category 0 or 1, six window photos mostly of category 2.
+  const std::vector<int> photo_category = {0, 1, 0, 1, 0, 1, 2, 2, 2, 1, 2, 2};
+  auto sample_of = [&](int copies) {
+    PhotoGroupedCategories sample;
+    sample.categories = 3;
+    for (int photo = 0; photo < 12; ++photo) {
+      for (int c = 0; c < copies; ++c) {
+        sample.category.push_back(photo_category[photo]);
+        sample.photo.push_back(photo);
+      }
+    }
+    return sample;
+  };
+  const std::vector<int64_t> baseline = {3, 3, 0};
+  const std::vector<int64_t> window = {0, 1, 5};
+  const double chi = chi_square_homogeneity(baseline, window).statistic;
+  const double psi = population_stability_index(baseline, window);
+  const CategoryPermutationP single =
+      category_photo_permutation_p(sample_of(1), 6, 6, chi, psi, 999, 4u);
+  // Chi-square of counts scales with the copies; PSI of proportions does not.
+  const CategoryPermutationP tripled =
+      category_photo_permutation_p(sample_of(3), 6, 6, 3 * chi, psi, 999, 4u);
+  EXPECT_NEAR(single.chi_square, tripled.chi_square, 1e-12);
+  EXPECT_NEAR(single.psi, tripled.psi, 1e-12);
+  EXPECT_LT(single.chi_square, 0.05);
+  EXPECT_GT(single.chi_square, 1.0 / 1000);
+}
+
+TEST(PhotoPermutation, BoundedDrawStaysInRangeAndCoversIt) {
+  std::mt19937 generator(11u);
+  std::vector<int> seen(7, 0);
+  for (int i = 0; i < 7000; ++i) {
+    const uint32_t draw = bounded_draw(generator, 7);
+    ASSERT_LT(draw, 7u);
+    ++seen[draw];
+  }
+  for (int count : seen) {
+    EXPECT_GT(count, 850);
+    EXPECT_LT(count, 1150);
+  }
+  EXPECT_EQ(bounded_draw(generator, 1), 0u);
+}
+
+TEST(PhotoPermutation, SplitsKeepTheBaselineSize) {
+  PhotoSplitter splitter(5, 9, 1u);
+  for (int i = 0; i < 50; ++i) {
+    const std::vector<uint8_t>& in_baseline = splitter.next();
+    ASSERT_EQ(in_baseline.size(), 14u);
+    int baseline = 0;
+    for (uint8_t flag : in_baseline)
+      baseline += flag;
+    EXPECT_EQ(baseline, 5);
+  }
 }
 
 TEST(KolmogorovSmirnov, TiesAcrossSamplesAreStepsNotGaps) {
