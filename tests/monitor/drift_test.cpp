@@ -215,6 +215,24 @@ TEST(Drift, DetectionLevelTestsNeedEnoughDetections) {
   const DriftTest* empty = find_test(report, "photos without detections", TestMethod::kChiSquare);
   ASSERT_NE(empty, nullptr);
   EXPECT_TRUE(empty->alarm);
+  // 25 of 30 photos went empty: the exact (permutation) p is at its floor.
+  EXPECT_EQ(empty->permutations, kPhotoPermutations);
+  EXPECT_DOUBLE_EQ(empty->p_value, 1.0 / (kPhotoPermutations + 1));
+}
+
+// A few empty photos on one side only: expected counts of 1.5 are where the asymptotic
+// chi-square is unreliable; the exact p says three empty photos in 60 are no evidence of drift.
+TEST(Drift, AFewPhotosWithoutDetectionsAreNotDrift) {
+  Window baseline = with_outputs(synthetic_window(60, 100), {0});
+  Window window = with_outputs(synthetic_window(60, 100), {0});
+  for (size_t i = 0; i < 3; ++i)
+    window.photos[i].detections.clear();
+  const DriftReport report = check_drift(baseline, window, DriftThresholds{});
+  const DriftTest* empty = find_test(report, "photos without detections", TestMethod::kChiSquare);
+  ASSERT_NE(empty, nullptr);
+  EXPECT_EQ(empty->permutations, kPhotoPermutations);
+  EXPECT_GT(empty->p_value, 0.05);
+  EXPECT_FALSE(empty->alarm);
 }
 
 TEST(Drift, OtherClassesMeanInputsOnly) {
