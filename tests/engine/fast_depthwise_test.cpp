@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "engine/kernels/fast/depthwise.h"
 #include "engine/parallel/thread_pool.h"
@@ -64,6 +65,23 @@ TEST(FastDepthwise, StrideTwoOnOddAndEvenSizes) {
   }
   expect_depthwise_matches_reference(make_conv_shape(17, 23, 25, 17, 3, 2, 1, 17), false,
                                      Activation::kNone);
+}
+
+// The padded scratch plane is per thread and grows to the largest plane seen, so a too-small
+// plane hides behind an earlier bigger one. Each shape here runs first in a fresh thread, where
+// the scratch is exactly its size and AddressSanitizer sees any read past a row's vectors
+// (AVX-512 stride 2 once read 15 floats past the plane for 20 output columns).
+TEST(FastDepthwise, ReadsStayInsideAnExactlySizedScratchPlane) {
+  for (int64_t stride : {1, 2}) {
+    for (int64_t out_width : {1, 15, 16, 17, 20, 31, 33, 40}) {
+      const int64_t in_width = stride == 1 ? out_width : 2 * out_width;
+      std::thread fresh([&] {
+        expect_depthwise_matches_reference(make_conv_shape(2, 3, in_width, 2, 3, stride, 1, 2),
+                                           true, Activation::kSilu);
+      });
+      fresh.join();
+    }
+  }
 }
 
 TEST(FastDepthwise, OtherPaddingsAndActivations) {

@@ -31,10 +31,11 @@ struct PaddedPlane {
 };
 
 PaddedPlane padded_size(const ConvShape& s, int64_t stride) {
-  // Whole vectors of four outputs (eight with AVX2, sixteen with AVX-512): a vector from column x
-  // reads padded columns x * stride up to (x + lanes - 1) * stride + 2; rows of fewer than
-  // sixteen outputs still take one whole sixteen-lane vector.
-  const int64_t vector_columns = std::max<int64_t>((s.out_width + 3) / 4 * 4, 16);
+  // Whole vectors of up to sixteen outputs (four, eight with AVX2, sixteen with AVX-512): the
+  // last vector of a row starts at the last multiple of its lane count and reads padded columns
+  // up to its start * stride + 33 (AVX-512 stride 2 loads two 16-float pairs), so the width
+  // covers the outputs rounded up to sixteen, times the stride, plus the taps.
+  const int64_t vector_columns = (s.out_width + 15) / 16 * 16;
   const int64_t width = std::max(s.pad_left + s.in_width, vector_columns * stride + 10);
   const int64_t height = std::max(s.pad_top + s.in_height, (s.out_height - 1) * stride + 3);
   return {height, width};
