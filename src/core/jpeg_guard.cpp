@@ -27,13 +27,20 @@ uint8_t byte_at(std::span<const uint8_t> bytes, size_t position) {
 }  // namespace
 
 Status check_jpeg_huffman_tables(std::span<const uint8_t> bytes, std::string_view source_name) {
-  if (bytes.size() < 2 || bytes[0] != kMarkerStart || bytes[1] != kStartOfImage)
+  // stb_image takes any run of 0xFF fill bytes before SOI's D8 as the start of a JPEG (even where
+  // our format sniffing sees none: the dataset reader's size probe hands it any file), so the
+  // walk starts after the same run.
+  if (bytes.empty() || bytes[0] != kMarkerStart) return Status::success();
+  size_t start_of_image = 1;
+  while (start_of_image < bytes.size() && bytes[start_of_image] == kMarkerStart)
+    ++start_of_image;
+  if (start_of_image >= bytes.size() || bytes[start_of_image] != kStartOfImage)
     return Status::success();
 
   // Segments are skipped by their length, as stb_image skips them; everything else (entropy-
   // coded data, junk) is scanned byte by byte, where 0xFF 0x00 is a stuffed data byte and 0xFF
   // followed by anything else a marker, which is where stb_image looks for the next segment.
-  size_t position = 2;
+  size_t position = start_of_image + 1;
   while (position + 1 < bytes.size()) {
     if (bytes[position] != kMarkerStart || bytes[position + 1] == kMarkerStart) {
       ++position;
