@@ -7,9 +7,9 @@
 // `sightline detect --json` for one photo; sightline.evaluate(files) with the same JSON as
 // `sightline eval DIR --json`. Runs and the monitor baseline live in IndexedDB
 // (sightline-store.js) and are handed back to the app after a reload. Label editing and export
-// are in sightline-labels.js. Dropped files reach the
-// app through sightline-drop.js. A C++ failure (out of memory) comes back as a thrown Error or
-// a rejected promise with the app's message.
+// are in sightline-labels.js. Dropped files reach the app through sightline-drop.js. A C++
+// failure (out of memory) comes back as a thrown Error or a rejected promise with the app's
+// message.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
 import { installCompare } from './sightline-compare.js';
 import { installDropPath } from './sightline-drop.js';
@@ -162,12 +162,12 @@ async function evaluate(files, { timeoutMs = 30 * 60_000 } = {}) {
   }
 }
 
-// The runs and the baseline kept in IndexedDB go back into the app after a (re)load.
 // The ledger's runs and the baseline stored in IndexedDB, read while the models load.
 function readStoredWorkbench(store) {
   return Promise.all([store.runLines(), store.baseline()]);
 }
 
+// The runs and the baseline kept in IndexedDB go back into the app after a (re)load.
 async function restoreWorkbench(stored) {
   const [lines, baseline] = await stored;
   module.FS.mkdirTree(LEDGER_DIR);

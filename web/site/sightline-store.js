@@ -38,12 +38,12 @@ function committed(transaction) {
 
 export function createStore({ onError }) {
   // One connection, opened by the first caller; later and concurrent callers share it.
-  let database = null;
+  let connection = null;
   const pending = new Set();
 
   function db() {
-    database ??= openDatabase();
-    return database;
+    connection ??= openDatabase();
+    return connection;
   }
 
   function track(promise) {
