@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <thread>
 
 #include "engine/kernels/fast/depthwise.h"
 #include "engine/parallel/thread_pool.h"
@@ -68,18 +67,17 @@ TEST(FastDepthwise, StrideTwoOnOddAndEvenSizes) {
 }
 
 // The padded scratch plane is per thread and grows to the largest plane seen, so a too-small
-// plane hides behind an earlier bigger one. Each shape here runs first in a fresh thread, where
-// the scratch is exactly its size and AddressSanitizer sees any read past a row's vectors
-// (AVX-512 stride 2 once read 15 floats past the plane for 20 output columns).
+// plane hides behind an earlier bigger one. Each shape here starts from a released scratch,
+// sized exactly for it, so AddressSanitizer sees any read past a row's vectors (AVX-512 stride 2
+// once read 15 floats past the plane for 20 output columns). The two-thread pool of each check
+// has fresh workers, whose scratch starts empty too.
 TEST(FastDepthwise, ReadsStayInsideAnExactlySizedScratchPlane) {
   for (int64_t stride : {1, 2}) {
     for (int64_t out_width : {1, 15, 16, 17, 20, 31, 33, 40}) {
       const int64_t in_width = stride == 1 ? out_width : 2 * out_width;
-      std::thread fresh([&] {
-        expect_depthwise_matches_reference(make_conv_shape(2, 3, in_width, 2, 3, stride, 1, 2),
-                                           true, Activation::kSilu);
-      });
-      fresh.join();
+      release_depthwise_scratch();
+      expect_depthwise_matches_reference(make_conv_shape(2, 3, in_width, 2, 3, stride, 1, 2), true,
+                                         Activation::kSilu);
     }
   }
 }

@@ -14,12 +14,14 @@
 namespace sightline::engine::kernels::fast {
 namespace {
 
+// Grows to the largest plane this thread has padded.
+thread_local std::vector<float> padded_plane;
+
 float* padded_plane_scratch(int64_t floats) {
-  thread_local std::vector<float> scratch;
-  if (static_cast<int64_t>(scratch.size()) < floats) {
-    scratch.resize(static_cast<size_t>(floats));
+  if (static_cast<int64_t>(padded_plane.size()) < floats) {
+    padded_plane.resize(static_cast<size_t>(floats));
   }
-  return scratch.data();
+  return padded_plane.data();
 }
 
 // The input plane surrounded by zeros, so every output column takes the same vector path:
@@ -122,6 +124,10 @@ void depthwise_plane(simd::Isa isa, const ConvShape& s, const float* plane, cons
 }
 
 }  // namespace
+
+void release_depthwise_scratch() {
+  std::vector<float>().swap(padded_plane);
+}
 
 void reserve_depthwise_scratch(const ConvShape& shape) {
   const PaddedPlane size = padded_size(shape, shape.stride_height);

@@ -22,6 +22,10 @@ bool depthwise3x3_supported(const ConvShape& shape);
 // allocate nothing.
 void reserve_depthwise_scratch(const ConvShape& shape);
 
+// Frees the calling thread's scratch, so the next call sizes it exactly (tests use it to let
+// AddressSanitizer see a read past the plane, which a bigger earlier plane would hide).
+void release_depthwise_scratch();
+
 // `bias` may be null.
 void depthwise_conv3x3_f32(const KernelContext& context, const ConvShape& shape, const float* input,
                            const float* weights, const float* bias, Activation activation,
