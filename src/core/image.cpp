@@ -8,22 +8,9 @@
 
 #include "core/jpeg_guard.h"
 
-// stb_image is compiled here, once, restricted to the formats we accept.
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_PNG
-#define STBI_ONLY_BMP
+// stb_image's declarations; its implementation is compiled in stb_image_impl.cpp.
 #define STBI_NO_STDIO
-#define STBI_FAILURE_USERMSG
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
-#endif
 #include "stb/stb_image.h"
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace sightline {
 namespace {

@@ -1,5 +1,5 @@
 // Image sizes from headers through stb_image's info functions. stb_image itself is compiled
-// once, in src/core/image.cpp; this file only includes its declarations.
+// once, in src/core/stb_image_impl.cpp; this file only includes its declarations.
 #include "eval/image_size.h"
 
 #include <algorithm>
