@@ -36,6 +36,9 @@ struct PlatformInfo {
   std::string platform;  // "web" or "desktop"
   std::string variant;   // "threads" or "single-thread"
   int threads = 1;
+  // Web threaded build: the pthread pool's workers (an engine on N threads takes N - 1 of them;
+  // a thread beyond the pool would hang the page). 0 where threads are not pooled.
+  int pool_workers = 0;
   std::string simd;  // "SIMD128", "AVX2", ... or "none"
   bool web = false;
   bool cross_origin_isolated = false;

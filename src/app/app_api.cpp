@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/app_internal.h"
+#include "imgui.h"
 
 namespace sightline::app {
 
@@ -76,6 +77,9 @@ std::string App::state_json() const {
   state["backend"] = backend_name(backend_);
   state["busy_jobs"] = busy_jobs();
   state["inference_runs"] = inference_runs_;
+  // Frames drawn so far: the web page skips display refreshes while idle (frame_pacer.h).
+  state["frames_drawn"] = ImGui::GetCurrentContext() ? ImGui::GetFrameCount() : 0;
+  if (platform_.pool_workers > 0) state["pool_workers"] = platform_.pool_workers;
   state["options"] = {{"conf", options_.confidence}, {"iou", options_.iou}};
 
   json models = json::array();

@@ -16,13 +16,11 @@
 namespace sightline::app {
 namespace {
 
-// The web build's pthread pool holds this many workers (src/platform/web/CMakeLists.txt);
-// an engine with N threads takes N - 1 of them, and one more than the pool holds would hang.
-constexpr int kWebPoolWorkers = 4;
-
+// The comparison's own engine on the web takes the pool workers the active model's engine
+// leaves (PlatformInfo::pool_workers); one more than the pool holds would hang.
 int own_engine_threads(const PlatformInfo& platform) {
   if (!platform.web) return platform.threads;
-  const int free_workers = kWebPoolWorkers - (platform.threads - 1);
+  const int free_workers = platform.pool_workers - (platform.threads - 1);
   return std::clamp(free_workers + 1, 1, platform.threads);
 }
 

@@ -177,7 +177,8 @@ void start_evaluation(App& app, const std::string& dataset_path, const std::stri
 // index is out of range.
 bool show_evaluation_error(Workbench& workbench, bool missed, int index);
 
-// Whether an evaluation is running or photos wait to be measured (the desktop loop polls then).
+// Whether an evaluation or a comparison is running or photos wait to be measured (the frame
+// loops draw every frame then).
 bool workbench_busy(const Workbench& workbench);
 
 // Runs the model on at most one photo of a running evaluation; finishes it after the last.

@@ -102,6 +102,31 @@ async function testApp(browser, root) {
         JSON.stringify(ready));
     });
 
+    await step('app: the thread pool fits the cores, and an idle page skips frames', async () => {
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+      const state = await appState(page);
+      const expectedThreads = Math.min(4, Math.max(1, cores));
+      check(state.threads === expectedThreads && state.pool_workers === expectedThreads,
+        `app: ${cores} cores give ${expectedThreads} engine threads and pool workers`,
+        `threads ${state.threads}, pool_workers ${state.pool_workers}`);
+
+      // Idle: the frame loop draws about four times a second instead of at every refresh.
+      await page.waitForTimeout(500);
+      const idleStart = (await appState(page)).frames_drawn;
+      await page.waitForTimeout(1000);
+      const idleFrames = (await appState(page)).frames_drawn - idleStart;
+      check(idleFrames >= 2 && idleFrames <= 8,
+        `app: an idle second draws ${idleFrames} frames (2 to 8: the heartbeat only)`);
+
+      // Input wakes it: every mouse move owes a few frames.
+      const before = (await appState(page)).frames_drawn;
+      await page.mouse.move(300, 300);
+      await page.mouse.move(600, 400, { steps: 10 });
+      await page.waitForTimeout(300);
+      const woken = (await appState(page)).frames_drawn - before;
+      check(woken >= 8, `app: moving the mouse over the page draws ${woken} frames (at least 8)`);
+    });
+
     let apiEngine = null;
     let apiOrt = null;
     await step('app: sightline.detect with our engine', async () => {

@@ -1,10 +1,11 @@
-// The guard every function JS calls runs under (the web page's exported functions and its frame
-// loop; see web_platform.h). Under WASM a C++ exception that reaches JS ends the page
-// (Emscripten aborts the runtime), so guard_entry catches everything: std::bad_alloc, which
-// operator new throws when malloc finds no room below the WebAssembly memory's maximum (malloc
-// returns null there instead of aborting: -sABORTING_MALLOC=0), and any other exception. The
-// failure becomes a message that names what was being done; it goes to the reporter (the app's
-// error banner and log) and back to the caller, which passes it on to JS.
+// The guard every function JS calls runs under (the web page's exported functions, through
+// guard_entry, and its frame loop, through guard_call; see web_platform.h). Under WASM a C++
+// exception that reaches JS ends the page (Emscripten aborts the runtime), so guard_entry catches
+// everything: std::bad_alloc, which operator new throws when malloc finds no room below the
+// WebAssembly memory's maximum (malloc returns null there instead of aborting:
+// -sABORTING_MALLOC=0), and any other exception. The failure becomes a message that names what was
+// being done; it goes to the reporter (the app's error banner and log) and back to the caller,
+// which passes it on to JS.
 //
 // Header-only and free of the app, so tests/platform/web/boundary_guard_test.cpp checks it
 // natively and under Node, where it really runs the WebAssembly memory out.
@@ -14,6 +15,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/heap.h>
@@ -72,9 +74,23 @@ inline const char* report_boundary_failure(std::string_view action, const std::e
   }
 }
 
-// Runs body(); returns null when it finished, else the reported message (see above).
+using BoundaryActivity = void (*)();
+
+inline BoundaryActivity& boundary_activity() {
+  static BoundaryActivity activity = nullptr;
+  return activity;
+}
+
+// Called at the start of every guard_entry (the web main wakes its frame loop: a call from JS
+// may change what the window shows).
+inline void set_boundary_activity(BoundaryActivity activity) {
+  boundary_activity() = activity;
+}
+
+// Runs body(); returns null when it finished, else the reported message (see above). Does not
+// count as activity: for the frame loop itself.
 template <typename Body>
-const char* guard_entry(std::string_view action, Body&& body) noexcept {
+const char* guard_call(std::string_view action, Body&& body) noexcept {
   try {
     body();
     return nullptr;
@@ -85,6 +101,13 @@ const char* guard_entry(std::string_view action, Body&& body) noexcept {
   } catch (...) {
     return report_boundary_failure(action, nullptr, false);
   }
+}
+
+// guard_call for a function JS calls: reports the call as activity first.
+template <typename Body>
+const char* guard_entry(std::string_view action, Body&& body) noexcept {
+  if (boundary_activity()) boundary_activity()();
+  return guard_call(action, std::forward<Body>(body));
 }
 
 }  // namespace sightline::platform

@@ -5,7 +5,9 @@
 // The page script (web/site/sightline-page.js) picks this build's threaded or single-thread
 // variant, then writes the built-in models into /models and calls sightline_web_load_models.
 // Every function JS calls runs under guard_entry (boundary_guard.h); failures go to the app's
-// error banner (report_to_app).
+// error banner (report_to_app). The browser calls the frame loop at every display refresh; it
+// draws only after activity, while work runs, and a few times a second otherwise
+// (platform/common/frame_pacer.h).
 #include <emscripten.h>
 #include <emscripten/html5.h>
 
@@ -18,12 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "app/workbench.h"
 #include "core/model_store.h"
 #include "engine/simd/isa.h"
 #include "eval/dataset_common.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "monitor/window.h"
+#include "platform/common/frame_pacer.h"
 #include "platform/common/imgui_window.h"
 #include "platform/web/web_platform.h"
 
@@ -87,6 +91,13 @@ EM_JS(int, page_is_cross_origin_isolated, (), { return self.crossOriginIsolated 
 
 EM_JS(int, browser_hardware_concurrency, (), { return navigator.hardwareConcurrency || 1; });
 
+#ifdef __EMSCRIPTEN_PTHREADS__
+// The pthread pool's size (-sPTHREAD_POOL_SIZE in CMakeLists.txt), read from the runtime; every
+// worker is idle when main() runs.
+EM_JS(int, pthread_pool_workers, (),
+      { return PThread.unusedWorkers.length + PThread.runningWorkers.length; });
+#endif
+
 EM_JS(int, page_width, (), { return Math.max(320, window.innerWidth | 0); });
 
 EM_JS(int, page_height, (), { return Math.max(240, window.innerHeight | 0); });
@@ -99,8 +110,8 @@ app::PlatformInfo describe_platform() {
   info.cross_origin_isolated = page_is_cross_origin_isolated() != 0;
 #ifdef __EMSCRIPTEN_PTHREADS__
   info.variant = "threads";
-  // The build's pthread pool holds 4 workers.
   info.threads = std::clamp(browser_hardware_concurrency(), 1, 4);
+  info.pool_workers = pthread_pool_workers();
 #else
   info.variant = "single-thread";
   info.threads = 1;
@@ -111,9 +122,9 @@ app::PlatformInfo describe_platform() {
   return info;
 }
 
-void run_frame() {
+void draw_frame() {
   // An exception while drawing leaves ImGui windows open; closing them lets the frame end.
-  const char* draw_failed = guard_entry("draw the window", [] {
+  const char* draw_failed = guard_call("draw the window", [] {
     int width = 0;
     int height = 0;
     glfwGetWindowSize(g_window, &width, &height);
@@ -126,10 +137,74 @@ void run_frame() {
   });
   if (draw_failed && ImGui::GetCurrentContext() && ImGui::GetCurrentContext()->WithinFrameScope)
     ImGui::ErrorCheckEndFrameRecover(nullptr);
-  guard_entry("draw the window", [] {
+  guard_call("draw the window", [] {
     if (ImGui::GetCurrentContext()->WithinFrameScope) end_imgui_frame(g_window);
   });
-  guard_entry("run queued work", [] { web_app()->run_pending_work(); });
+}
+
+FramePacer& frame_pacer() {
+  static FramePacer pacer;
+  return pacer;
+}
+
+void note_activity() {
+  frame_pacer().note_activity();
+}
+
+// Input on the page (mouse, wheel, keys, touch, focus, resize) wakes the frame loop. Registered
+// on the window in the capture phase, so they see every event before GLFW's own listeners, and
+// returning false leaves the event to them.
+EM_BOOL on_mouse_event(int, const EmscriptenMouseEvent*, void*) {
+  note_activity();
+  return EM_FALSE;
+}
+EM_BOOL on_wheel_event(int, const EmscriptenWheelEvent*, void*) {
+  note_activity();
+  return EM_FALSE;
+}
+EM_BOOL on_key_event(int, const EmscriptenKeyboardEvent*, void*) {
+  note_activity();
+  return EM_FALSE;
+}
+EM_BOOL on_touch_event(int, const EmscriptenTouchEvent*, void*) {
+  note_activity();
+  return EM_FALSE;
+}
+EM_BOOL on_focus_event(int, const EmscriptenFocusEvent*, void*) {
+  note_activity();
+  return EM_FALSE;
+}
+EM_BOOL on_resize_event(int, const EmscriptenUiEvent*, void*) {
+  note_activity();
+  return EM_FALSE;
+}
+
+void watch_input() {
+  const char* window = EMSCRIPTEN_EVENT_TARGET_WINDOW;
+  emscripten_set_mousedown_callback(window, nullptr, true, on_mouse_event);
+  emscripten_set_mouseup_callback(window, nullptr, true, on_mouse_event);
+  emscripten_set_mousemove_callback(window, nullptr, true, on_mouse_event);
+  emscripten_set_wheel_callback(window, nullptr, true, on_wheel_event);
+  emscripten_set_keydown_callback(window, nullptr, true, on_key_event);
+  emscripten_set_keyup_callback(window, nullptr, true, on_key_event);
+  emscripten_set_keypress_callback(window, nullptr, true, on_key_event);
+  emscripten_set_touchstart_callback(window, nullptr, true, on_touch_event);
+  emscripten_set_touchmove_callback(window, nullptr, true, on_touch_event);
+  emscripten_set_touchend_callback(window, nullptr, true, on_touch_event);
+  emscripten_set_touchcancel_callback(window, nullptr, true, on_touch_event);
+  emscripten_set_focus_callback(window, nullptr, true, on_focus_event);
+  emscripten_set_blur_callback(window, nullptr, true, on_focus_event);
+  emscripten_set_resize_callback(window, nullptr, true, on_resize_event);
+}
+
+// Called at every display refresh; draws only when the pacer says so (frame_pacer.h), but runs
+// the queued work every time.
+void run_frame() {
+  app::App* app = web_app();
+  if (!app) return;
+  const bool busy = app->busy_jobs() > 0 || app::workbench_busy(app->workbench());
+  if (frame_pacer().should_draw(emscripten_get_now() / 1000.0, busy)) draw_frame();
+  guard_call("run queued work", [app] { app->run_pending_work(); });
 }
 
 }  // namespace
@@ -141,6 +216,7 @@ app::App* web_app() {
 namespace {
 
 void report_to_app(const std::string& message) {
+  note_activity();  // the error banner shows it
   if (app::App* app = web_app()) {
     app->report_error(message);
   } else {
@@ -195,11 +271,11 @@ EMSCRIPTEN_KEEPALIVE int sightline_web_accept_drop(int count, double total) {
       accepted = 1;
       return;
     }
-    sightline::platform::report_to_app(
-        "a drop of " + std::to_string(count) + " files holding " +
-        sightline::platform::describe_bytes(total) + " is over the limit of " +
-        sightline::platform::describe_bytes(limit) +
-        " for one drop; no file was read (drop fewer at a time)");
+    sightline::platform::report_to_app("a drop of " + std::to_string(count) + " files holding " +
+                                       sightline::platform::describe_bytes(total) +
+                                       " is over the limit of " +
+                                       sightline::platform::describe_bytes(limit) +
+                                       " for one drop; no file was read (drop fewer at a time)");
   });
   return accepted;
 }
@@ -242,6 +318,8 @@ int main() {
     return 1;
   }
   g_window = *window;
+  set_boundary_activity(note_activity);
+  watch_input();
   emscripten_set_main_loop(run_frame, 0, false);
   return 0;
 }

@@ -57,11 +57,13 @@ EMSCRIPTEN_KEEPALIVE const char* sightline_web_load_models() {
 EMSCRIPTEN_KEEPALIVE void sightline_web_detect(int request, const uint8_t* bytes, int size,
                                                const char* name, int backend, float confidence,
                                                float iou) {
-  using sightline::platform::guard_entry;
+  using sightline::platform::guard_call;
   const char* failed = nullptr;
-  // The outer guard covers building the message that names the photo.
-  const char* outer = guard_entry("detect a photo", [&] {
-    failed = guard_entry(std::string("detect ") + name, [&] {
+  // The result goes back to the script, not to the window, so the call does not wake the frame
+  // loop (a failure does, through the app's error banner). The outer guard covers building the
+  // message that names the photo.
+  const char* outer = guard_call("detect a photo", [&] {
+    failed = guard_call(std::string("detect ") + name, [&] {
       sightline::app::App* app = sightline::platform::web_app();
       if (!app) return settle_detect_request(request, 0, "the app did not start");
       sightline::PostprocessOptions options;
@@ -127,7 +129,8 @@ EMSCRIPTEN_KEEPALIVE void sightline_web_log(int level, const char* origin, const
 // The app's state (see App::state_json); valid until the next call. Null when it could not be
 // built (the reason is in sightline_web_last_failure).
 EMSCRIPTEN_KEEPALIVE const char* sightline_web_state() {
-  const char* failed = sightline::platform::guard_entry("describe the app's state", [] {
+  // Reading the state changes nothing on screen, so it does not wake the frame loop.
+  const char* failed = sightline::platform::guard_call("describe the app's state", [] {
     sightline::app::App* app = sightline::platform::web_app();
     state_text() = app ? app->state_json() : "{}";
   });
