@@ -210,7 +210,7 @@ void start_evaluation(App& app, const std::string& dataset_path, const std::stri
 
 bool workbench_busy(const Workbench& workbench) {
   return workbench.evaluation.phase == EvaluationPhase::kRunning ||
-         !workbench.monitor.pending_images.empty();
+         !workbench.monitor.pending_images.empty() || workbench.performance.profile.running();
 }
 
 void step_evaluation(App& app) {
