@@ -286,6 +286,9 @@ void ProfileSession::step(engine::Engine& engine) {
     Result<FloatTensor> output = engine.run(input_);
     if (!output) return fail("warm-up run: " + output.message());
     ++warmup_done_;
+    // Planned now, also when the model's input shape is dynamic.
+    subject_.planned_steps = static_cast<int>(engine.execution_order().size());
+    subject_.folded_nodes = static_cast<int>(engine.folded_node_count());
     return;
   }
 

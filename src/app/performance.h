@@ -98,7 +98,7 @@ struct ProfileReport {
   std::string model;
   std::string photo;
   std::string kernel;               // Engine::kernel_description()
-  int planned_steps = 0;            // Engine::execution_order().size() when the profile started
+  int planned_steps = 0;            // Engine::execution_order().size() after the warm-up run
   int folded_nodes = 0;             // nodes evaluated once at planning time (constant inputs)
   std::vector<OpTypeRow> op_types;  // by descending time
   std::vector<NodeRow> nodes;       // by descending time
@@ -147,7 +147,8 @@ enum class ProfilePhase { kIdle, kRunning, kDone, kFailed, kCancelled };
 // "idle", "running", "done", "failed", "cancelled", as in the JS API.
 const char* profile_phase_name(ProfilePhase phase);
 
-// What a profile runs: the model and photo it names, and the engine's description.
+// What a profile runs: the model and photo it names, and the engine's description. The session
+// fills in the plan's size after the warm-up run, when the engine is surely planned.
 struct ProfileSubject {
   int model_id = -1;
   std::string model;

@@ -75,9 +75,7 @@ Status start_profile(App& app, int runs) {
   if (!engine) return make_error(why_not);
   GalleryImage* image = app.selected_image();
   if (!image) {
-    return make_error(
-        "no photo: drop a photo first (the profile runs the model on the selected "
-        "photo)");
+    return make_error("no photo: drop a photo first (the profile runs on the selected one)");
   }
   ModelEntry* model = app.active_model();
   ProfileSubject subject;
@@ -85,8 +83,6 @@ Status start_profile(App& app, int runs) {
   subject.model = model->card.name;
   subject.photo = image->name;
   subject.kernel = engine->kernel_description();
-  subject.planned_steps = static_cast<int>(engine->execution_order().size());
-  subject.folded_nodes = static_cast<int>(engine->folded_node_count());
   // The photo's input as detection prepares it; kept, so the photo may go meanwhile.
   PreparedInput input = model->engine->prepare(image->image);
   PerformanceState& performance = app.workbench().performance;

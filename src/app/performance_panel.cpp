@@ -254,6 +254,12 @@ void draw_profile_report(App& app) {
       report->wall_milliseconds.median);
   ImGui::PopTextWrapPos();
   greyed("Click a column header to sort. GFLOP/s is '-' for steps without multiply-adds.");
+  if (app.platform().web && !app.platform().cross_origin_isolated) {
+    // Browsers coarsen their clock to 0.1 ms on pages that are not cross-origin isolated.
+    greyed(
+        "This page is not cross-origin isolated, so the browser's clock ticks every 0.1 ms: "
+        "each step's time per run is rounded to that; more runs average it out.");
+  }
   const float op_rows = static_cast<float>(std::min<size_t>(report->op_types.size(), 10));
   draw_op_type_table(performance, *report,
                      (op_rows + 1.5f) * ImGui::GetTextLineHeightWithSpacing());

@@ -295,7 +295,6 @@ class ProfileSessionOnYoloxNano : public ::testing::Test {
     subject.model = "yolox_nano";
     subject.photo = "grey";
     subject.kernel = engine_->kernel_description();
-    subject.planned_steps = static_cast<int>(engine_->execution_order().size());
     return subject;
   }
 
@@ -323,6 +322,7 @@ TEST_F(ProfileSessionOnYoloxNano, WarmsUpThenProfilesEachRunOnce) {
   const ProfileReport& report = *session.report();
   EXPECT_EQ(report.runs, 2);
   EXPECT_EQ(report.warmup_runs, 1);
+  EXPECT_EQ(report.planned_steps, static_cast<int>(engine_->execution_order().size()));
   EXPECT_EQ(static_cast<int>(report.nodes.size()), report.planned_steps);
   int64_t planned_flops = 0;
   for (const engine::PlannedNode& node : engine_->execution_order())
