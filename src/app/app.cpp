@@ -433,6 +433,12 @@ void App::refresh_detections(GalleryImage& image) {
   }
   image.error.clear();
   image.detections = std::move(*detections);
+  if (!raw->timed) {
+    raw->timed = true;
+    const StageTimings timings{image.decode_ms, raw->preprocess_ms, raw->inference_ms,
+                               image.postprocess_ms};
+    workbench_->performance.stages.add({image.name, model->id, backend_, timings});
+  }
   if (new_output) {
     char timing[64];
     std::snprintf(timing, sizeof timing, ", inference %.1f ms)", raw->inference_ms);
@@ -461,6 +467,7 @@ void App::run_pending_work() {
   if (busy_jobs() == 0) {
     step_evaluation(*this);
     step_monitor(*this);
+    step_profile(*this);
   }
   if (job_in_flight_ || queue_.empty()) return;
   // Inference with our engine blocks this thread; waiting one frame lets the browser show the

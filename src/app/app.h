@@ -79,6 +79,8 @@ struct RawOutput {
   LetterboxGeometry geometry;
   double preprocess_ms = 0;
   double inference_ms = 0;
+  // Its stage timings went into the Performance panel's history (once, on first display).
+  bool timed = false;
 };
 
 struct GalleryImage {

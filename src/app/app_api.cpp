@@ -1,5 +1,6 @@
-// The app's face for scripts: detect_for_api (behind window.sightline.detect) and state_json
-// (behind window.sightline.state, which the browser tests read).
+// The app's face for scripts: detect_for_api (behind window.sightline.detect; its stage timings
+// also go to the Performance panel) and state_json (behind window.sightline.state, which the
+// browser tests read).
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/app_internal.h"
+#include "app/workbench.h"
 #include "imgui.h"
 
 namespace sightline::app {
@@ -28,6 +30,7 @@ void App::detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKi
   if (backend == BackendKind::kSightline) {
     Result<DetectionReport> report = detector->detect(bytes, name, options);
     if (!report) return done(report.error());
+    workbench_->performance.stages.add({name, model->id, backend, report->timings});
     return done(report_to_json(*report, class_names));
   }
 
@@ -62,6 +65,8 @@ void App::detect_for_api(std::vector<uint8_t> bytes, std::string name, BackendKi
                       report->timings.postprocess_ms = milliseconds_since(postprocess_start);
                       if (!detections) return done(detections.error());
                       report->detections = std::move(*detections);
+                      workbench_->performance.stages.add(
+                          {report->image, model_id, BackendKind::kOnnxRuntime, report->timings});
                       done(report_to_json(*report, class_names));
                     });
 }

@@ -211,7 +211,8 @@ void start_evaluation(App& app, const std::string& dataset_path, const std::stri
 bool workbench_busy(const Workbench& workbench) {
   // A comparison steps from the Compare panel's draw, so it needs frames too.
   return workbench.evaluation.phase == EvaluationPhase::kRunning ||
-         !workbench.monitor.pending_images.empty() || workbench.compare.session.busy();
+         !workbench.monitor.pending_images.empty() || workbench.compare.session.busy() ||
+         workbench.performance.profile.running();
 }
 
 void step_evaluation(App& app) {

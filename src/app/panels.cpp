@@ -143,8 +143,8 @@ void draw_detections_table(App& app) {
   if (std::optional<BackendAgreement> agreement = app.compare_backends(*image)) {
     const bool agree = agreement->sightline_count == agreement->onnxruntime_count &&
                        agreement->paired == agreement->sightline_count;
-    ImGui::PushStyleColor(ImGuiCol_Text, agree ? ImVec4(0.5f, 0.9f, 0.5f, 1.0f)
-                                               : ImVec4(1.0f, 0.8f, 0.3f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          agree ? ImVec4(0.5f, 0.9f, 0.5f, 1.0f) : ImVec4(1.0f, 0.8f, 0.3f, 1.0f));
     ImGui::TextWrapped("Backends: %d vs %d boxes, %d paired, max difference %.2f px",
                        agreement->sightline_count, agreement->onnxruntime_count, agreement->paired,
                        agreement->max_corner_difference);
@@ -303,6 +303,7 @@ void App::draw() {
                      {ImVec2(side_width + middle_width, 0), ImVec2(details_width, body_height)});
   draw_workspace_tabs(*this, {ImVec2(side_width, 0), ImVec2(middle_width, tabs_height)});
   draw_compare_tab(*this);
+  draw_performance_tab(*this);
   switch (workbench_->mode) {
     case WorkspaceMode::kPhotos:
       draw_canvas(*this, canvas_view, canvas);
@@ -320,6 +321,9 @@ void App::draw() {
       break;
     case WorkspaceMode::kCompare:
       draw_compare_panel(*this, workbench_rect);
+      break;
+    case WorkspaceMode::kPerformance:
+      draw_performance_panel(*this, workbench_rect);
       break;
   }
   draw_status_bar(*this, {ImVec2(0, body_height), ImVec2(display.x, status_height)});

@@ -7,7 +7,8 @@
 //   |           +---------------------------+              |
 //   |           | gallery strip             |              |
 //   +-----------+---------------------------+--------------+
-// The tabs swap canvas and gallery for the Evaluate, Runs or Monitor panel (workbench.h).
+// The tabs swap canvas and gallery for the Evaluate, Runs, Monitor, Compare or Performance
+// panel (workbench.h).
 //   | status bar                                           |
 //   +------------------------------------------------------+
 #pragma once

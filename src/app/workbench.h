@@ -1,7 +1,8 @@
-// The state behind the app's Evaluate, Runs, Monitor and Compare panels (the "workbench" beside
-// the photo canvas): a labelled dataset evaluated one photo per frame, the ledger of runs, the
-// monitor's window of photo features against a baseline, and the comparison of the active
-// model with a candidate on the gallery's photos (compare_session.h).
+// The state behind the app's Evaluate, Runs, Monitor, Compare and Performance panels (the
+// "workbench" beside the photo canvas): a labelled dataset evaluated one photo per frame, the
+// ledger of runs, the monitor's window of photo features against a baseline, the comparison of
+// the active model with a candidate on the gallery's photos (compare_session.h), and the stage
+// timings and per-operator profile of the active model (performance.h).
 //
 // Dataset rule: files dropped together form a dataset when they include classes.txt or a
 // *.names file (YOLO: photos with <stem>.txt labels beside them), or a .json file holding
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "app/compare_session.h"
+#include "app/performance.h"
 #include "app/texture.h"
 #include "core/postprocess.h"
 #include "eval/dataset.h"
@@ -32,7 +34,7 @@ namespace sightline::app {
 class App;
 struct PanelRect;
 
-enum class WorkspaceMode { kPhotos, kEvaluate, kRuns, kMonitor, kCompare };
+enum class WorkspaceMode { kPhotos, kEvaluate, kRuns, kMonitor, kCompare, kPerformance };
 
 enum class EvaluationPhase { kIdle, kRunning, kDone, kFailed };
 
@@ -136,6 +138,19 @@ struct CompareState {
   std::string message;  // the last start/promote outcome
 };
 
+// The Performance panel: every photo's stage timings, the profile session, the panel's runs
+// setting and its tables in the order the user sorted them.
+struct PerformanceState {
+  StageHistory stages;
+  ProfileSession profile;
+  int runs_setting = ProfileSession::kDefaultRuns;
+  std::vector<OpTypeRow> sorted_op_types;
+  std::vector<NodeRow> sorted_nodes;
+  int op_types_profile = -1;  // the profile number sorted_op_types come from
+  int nodes_profile = -1;     // the profile number sorted_nodes come from
+  int panel_frames = 0;       // frames the panel was drawn, for the JS API
+};
+
 // Hooks a platform plugs in: the web stores runs and baselines in IndexedDB as well.
 struct WorkbenchHooks {
   // Called with each new ledger line after it is appended to the ledger file.
@@ -156,6 +171,7 @@ struct Workbench {
   RunsState runs;
   MonitorState monitor;
   CompareState compare;
+  PerformanceState performance;
   WorkbenchHooks hooks;
 };
 
@@ -177,8 +193,8 @@ void start_evaluation(App& app, const std::string& dataset_path, const std::stri
 // index is out of range.
 bool show_evaluation_error(Workbench& workbench, bool missed, int index);
 
-// Whether an evaluation or a comparison is running or photos wait to be measured (the frame
-// loops draw every frame then).
+// Whether an evaluation, a comparison or a profile is running or photos wait to be measured (the
+// frame loops draw every frame then).
 bool workbench_busy(const Workbench& workbench);
 
 // Runs the model on at most one photo of a running evaluation; finishes it after the last.
@@ -220,12 +236,26 @@ void step_dataset_comparison(App& app);
 const char* dataset_compare_phase_name(DatasetComparePhase phase);
 std::string dataset_comparison_json(const Workbench& workbench);
 
+// Performance: profiles the active model in our engine on the selected photo: one warm-up run,
+// then `runs` profiled runs, one per frame. Refused with the reason when the backend is ONNX
+// Runtime Web, there is no photo or model, or our engine cannot run the model.
+Status start_profile(App& app, int runs);
+void step_profile(App& app);
+// The active backend's kernels: "wasm-simd128, 2 threads", "ONNX Runtime Web (wasm), ...".
+std::string active_kernel_description(App& app);
+// {"backend", "model", "kernel", "photos", "last": {photo, decode, ...} or null, "summary":
+//  {decode: {median, min, max}, ...}, "panel_frames", "profile": ProfileSession::state_json}.
+std::string performance_state_json(App& app);
+
 void draw_workspace_tabs(App& app, const PanelRect& rect);
 // Appends the Compare tab to the workspace tabs drawn by draw_workspace_tabs.
 void draw_compare_tab(App& app);
+// Appends the Performance tab after the Compare tab.
+void draw_performance_tab(App& app);
 void draw_evaluate_panel(App& app, const PanelRect& rect);
 void draw_runs_panel(App& app, const PanelRect& rect);
 void draw_monitor_panel(App& app, const PanelRect& rect);
 void draw_compare_panel(App& app, const PanelRect& rect);
+void draw_performance_panel(App& app, const PanelRect& rect);
 
 }  // namespace sightline::app

@@ -6,7 +6,8 @@
 # checks the evaluation lands in the JSON-lines ledger ($SIGHTLINE_LEDGER, a temporary file);
 # then, clicking with xdotool, labels dog.jpg (Labels mode, Accept predictions), writes the YOLO
 # export to a folder and checks a second write into the non-empty folder waits for the
-# confirmation modal's Overwrite.
+# confirmation modal's Overwrite; then opens the Performance tab, runs Profile and checks the
+# profile finished and its tables are drawn.
 #
 #   tests/desktop/run.sh [--no-build]
 # Environment: SIGHTLINE_DATA (photos, default ../shared/data).
@@ -163,6 +164,57 @@ if command -v xdotool >/dev/null; then
   rm -rf "$workdir"
 else
   fail "labels: xdotool is missing (scripts/setup installs it)"
+fi
+
+# 5. Performance: the tab opens and Profile runs 10 profiled runs of dog.jpg (clicks on the
+# layout of a 1280x720 screen: the Performance tab, then its Profile button). The log line says
+# the profile finished; the panel's share bars (ImGui's histogram colour, rgb(230,179,0), used
+# nowhere else on this screen) show its tables were drawn.
+if command -v xdotool >/dev/null; then
+  perf_log=$artifacts/desktop-performance-log.txt
+  perf_shot=$artifacts/desktop-performance.png
+  rm -f "$perf_shot"
+  xvfb-run -a -s "-screen 0 1280x720x24" bash -c '
+    "$1" "$2" >"$3" 2>&1 &
+    app=$!
+    for _ in $(seq 1 120); do
+      grep -q "dog.jpg: [0-9]* detections" "$3" && break
+      sleep 0.5
+    done
+    click() {
+      xdotool mousemove "$1" "$2"; sleep 0.3
+      xdotool mousedown 1; sleep 0.2; xdotool mouseup 1; sleep 0.3
+      xdotool mousemove $(($1 + 1)) "$2"; sleep 0.5
+    }
+    click 654 17
+    click 475 228
+    for _ in $(seq 1 120); do
+      grep -q "profile: yolox_nano on dog.jpg, 10 runs" "$3" && break
+      kill -0 $app 2>/dev/null || break
+      sleep 0.5
+    done
+    xdotool mousemove 700 600; sleep 1
+    import -window root "$4"
+    kill $app 2>/dev/null
+    wait $app 2>/dev/null
+    true' _ "$binary" "$photo" "$perf_log" "$perf_shot"
+  if grep -q "profile: yolox_nano on dog.jpg, 10 runs: .* in 151 steps" "$perf_log"; then
+    echo "ok: performance: $(grep -o "profile: yolox_nano on dog.jpg, 10 runs.*" "$perf_log")"
+  else
+    fail "performance: the Profile button did not finish a profile:"
+    sed 's/^/    /' "$perf_log" | tail -20
+  fi
+  bars=0
+  [ -f "$perf_shot" ] && bars=$(convert "$perf_shot" -alpha off -fuzz 6% -fill black \
+    +opaque "rgb(230,179,0)" -fuzz 0 -fill white +opaque black \
+    -format "%[fx:round(mean*w*h)]" info:)
+  if [ "$bars" -ge 1000 ]; then
+    echo "ok: performance: the panel's share bars cover $bars pixels ($perf_shot)"
+  else
+    fail "performance: no share bars in $perf_shot ($bars pixels)"
+  fi
+else
+  fail "performance: xdotool is missing (scripts/setup installs it)"
 fi
 
 if [ $failures -gt 0 ]; then

@@ -7,13 +7,14 @@
 // `sightline detect --json` for one photo; sightline.evaluate(files) with the same JSON as
 // `sightline eval DIR --json`. Runs and the monitor baseline live in IndexedDB
 // (sightline-store.js) and are handed back to the app after a reload. Label editing and export
-// are in sightline-labels.js. Dropped files reach the app through sightline-drop.js. A C++
-// failure (out of memory) comes back as a thrown Error or a rejected promise with the app's
-// message.
+// are in sightline-labels.js, the Performance panel's profile in sightline-performance.js.
+// Dropped files reach the app through sightline-drop.js. A C++ failure (out of memory) comes
+// back as a thrown Error or a rejected promise with the app's message.
 import { createOnnxRuntimeBridge } from './onnxruntime-bridge.js';
 import { installCompare } from './sightline-compare.js';
 import { installDropPath } from './sightline-drop.js';
 import { installLabels } from './sightline-labels.js';
+import { installPerformance } from './sightline-performance.js';
 import { createStore } from './sightline-store.js';
 
 const statusLine = document.getElementById('status');
@@ -374,6 +375,8 @@ async function start() {
   installCompare(module, sightline, ready);
   // sightline.labels / setLabelMode / ... / exportLabels (sightline-labels.js).
   installLabels(module, sightline, ready);
+  // sightline.profile / cancelProfile / performance (sightline-performance.js).
+  installPerformance(module, sightline, ready);
   drops = installDropPath(module, canvas);
   module.sightlineStore = store;
   sightline.timings.moduleReadyMs = performance.now();
