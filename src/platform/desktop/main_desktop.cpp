@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,7 +86,13 @@ int main(int argc, char** argv) {
     sightline::platform::begin_imgui_frame();
     app.draw();
     sightline::platform::end_imgui_frame(*window);
-    app.run_pending_work();
+    try {
+      app.run_pending_work();
+    } catch (const std::exception& error) {
+      // A step that ran out of memory (a detection, an evaluation or profile step): the window
+      // and everything loaded stay, as on the web page.
+      app.report_error(std::string("run queued work: failed: ") + error.what());
+    }
   }
   g_app = nullptr;
   sightline::platform::close_imgui_window(*window);
