@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  appState, artifactsDir, dataDir, dropFiles, launchBrowser, modelsDir, openPage, repoRoot, serve,
-  waitForReady,
+  appState, argument, artifactsDir, check, dataDir, dropFiles, failures, finishChecks,
+  launchBrowser, modelsDir, openPage, repoRoot, serve, step, waitForReady,
 } from './harness.mjs';
 
 const SAMPLES = fs.readdirSync(path.join(dataDir, 'samples'))
@@ -28,32 +28,6 @@ const SAMPLES = fs.readdirSync(path.join(dataDir, 'samples'))
 const SECOND_MODEL = 'yolov8n_int8';
 const LABELLED_SET = ['000000000009', '000000000025', '000000000030'];
 const coco128 = path.join(dataDir, 'coco128');
-
-const failures = [];
-let checks = 0;
-
-function check(condition, description, details = '') {
-  checks += 1;
-  if (condition) {
-    console.log(`ok: ${description}`);
-  } else {
-    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
-    failures.push(description);
-  }
-}
-
-async function step(description, body) {
-  try {
-    await body();
-  } catch (error) {
-    check(false, description, error.stack ?? String(error));
-  }
-}
-
-function argument(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
 
 async function shoot(page, name) {
   fs.mkdirSync(artifactsDir, { recursive: true });
@@ -275,11 +249,7 @@ async function main() {
     server.close();
     await close();
   }
-  console.log(`compare browser tests: ${checks - failures.length}/${checks} checks passed`);
-  if (failures.length) {
-    console.log(`failed:\n  ${failures.join('\n  ')}`);
-    process.exit(1);
-  }
+  finishChecks('compare browser tests');
 }
 
 await main();

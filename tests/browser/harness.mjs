@@ -69,6 +69,49 @@ export async function waitForReadyAcrossReload(page) {
   }
 }
 
+// Checks: each prints "ok:" or "FAIL:" and is counted; finishChecks prints the tally and exits
+// non-zero when any failed. A test file is one process, so the tally is the file's.
+export const failures = [];
+let checkCount = 0;
+
+export function check(condition, description, details = '') {
+  checkCount += 1;
+  if (condition) {
+    console.log(`ok: ${description}`);
+  } else {
+    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
+    failures.push(description);
+  }
+}
+
+// Runs a group of checks; an exception fails the group with its stack instead of ending the file.
+export async function step(description, body) {
+  try {
+    await body();
+  } catch (error) {
+    check(false, description, error.stack ?? String(error));
+  }
+}
+
+export function finishChecks(title) {
+  console.log(`${title}: ${checkCount - failures.length}/${checkCount} checks passed`);
+  if (failures.length) {
+    console.log(`failed:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+}
+
+// The value after `name` on the command line, else `fallback`.
+export function argument(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+// window.sightline[name](...args) in the page.
+export function api(page, name, ...args) {
+  return page.evaluate(({ name, args }) => window.sightline[name](...args), { name, args });
+}
+
 export function readPhoto(name) {
   return fs.readFileSync(path.join(dataDir, 'samples', name));
 }

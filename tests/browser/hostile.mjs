@@ -30,40 +30,15 @@ import zlib from 'node:zlib';
 import { CONTENT_SECURITY_POLICY } from '../../web/server/csp.mjs';
 import { startStaticServer } from '../../web/server/static-server.mjs';
 import {
-  appState, byLabel, dataDir, detectInPage, dropFiles, launchBrowser, openPage, readPhoto,
-  repoRoot, waitForImageDetections, waitForReady, waitForReadyAcrossReload,
+  appState, argument, byLabel, check, dataDir, detectInPage, dropFiles, failures, finishChecks,
+  launchBrowser, openPage, readPhoto, repoRoot, step, waitForImageDetections, waitForReady,
+  waitForReadyAcrossReload,
 } from './harness.mjs';
 
 const EXPECTED_LABELS = ['dog', 'bicycle', 'car'];
 const SMALL_SET = ['000000000009', '000000000025', '000000000030'];
 const coco128 = path.join(dataDir, 'coco128');
 const GIANT_MODEL_BYTES = 2 ** 31;
-
-const failures = [];
-let checks = 0;
-
-function check(condition, description, details = '') {
-  checks += 1;
-  if (condition) {
-    console.log(`ok: ${description}`);
-  } else {
-    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
-    failures.push(description);
-  }
-}
-
-async function step(description, body) {
-  try {
-    await body();
-  } catch (error) {
-    check(false, description, error.stack ?? String(error));
-  }
-}
-
-function argument(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
 
 // A PNG of `width` x `height` RGB pixels. With rows = 0 only the signature and IHDR: a header
 // whose pixel data is absent. Otherwise that many rows of zeros, compressed (the decoder must
@@ -477,11 +452,7 @@ async function main() {
   } finally {
     await close();
   }
-  console.log(`hostile browser tests: ${checks - failures.length}/${checks} checks passed`);
-  if (failures.length) {
-    console.log(`failed:\n  ${failures.join('\n  ')}`);
-    process.exit(1);
-  }
+  finishChecks('hostile browser tests');
 }
 
 await main();

@@ -27,8 +27,8 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 
 import {
-  artifactsDir, dropFiles, launchBrowser, openPage, readPhoto, repoRoot, serve,
-  waitForImageDetections, waitForReady,
+  api, argument, artifactsDir, check, dropFiles, failures, finishChecks, launchBrowser, openPage,
+  readPhoto, repoRoot, serve, step, waitForImageDetections, waitForReady,
 } from './harness.mjs';
 
 const PHOTO = 'dog.jpg';
@@ -37,36 +37,6 @@ const EXPORT_TOLERANCE = 0.01;
 // A drag lands on whole screen pixels; at zooms below 1 a pixel is more than a photo pixel.
 const DRAG_TOLERANCE = 1.5;
 const EDGE_GRAB_PIXELS = 6;
-
-const failures = [];
-let checks = 0;
-
-function check(condition, description, details = '') {
-  checks += 1;
-  if (condition) {
-    console.log(`ok: ${description}`);
-  } else {
-    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
-    failures.push(description);
-  }
-}
-
-async function step(description, body) {
-  try {
-    await body();
-  } catch (error) {
-    check(false, description, error.stack ?? String(error));
-  }
-}
-
-function argument(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
-
-function api(page, name, ...args) {
-  return page.evaluate(({ name, args }) => window.sightline[name](...args), { name, args });
-}
 
 function maxDifference(a, b) {
   return Math.max(...a.map((value, i) => Math.abs(value - b[i])));
@@ -391,11 +361,7 @@ async function main() {
     server.close();
     await close();
   }
-  console.log(`labels browser tests: ${checks - failures.length}/${checks} checks passed`);
-  if (failures.length) {
-    console.log(`failed:\n  ${failures.join('\n  ')}`);
-    process.exit(1);
-  }
+  finishChecks('labels browser tests');
 }
 
 await main();

@@ -18,13 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  artifactsDir, detectInPage, launchBrowser, readPhoto, repoRoot, serve, waitForReady,
+  argument, artifactsDir, detectInPage, launchBrowser, readPhoto, repoRoot, serve, waitForReady,
 } from './harness.mjs';
-
-function argument(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
 
 const runs = Number(argument('--runs', '5'));
 const root = path.resolve(repoRoot, argument('--root', 'build/site'));

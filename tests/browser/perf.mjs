@@ -26,8 +26,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  artifactsDir, dataDir, dropFiles, launchBrowser, openPage, readPhoto, repoRoot, serve,
-  waitForImageDetections, waitForReady,
+  api, argument, artifactsDir, check, dataDir, dropFiles, failures, finishChecks, launchBrowser,
+  openPage, readPhoto, repoRoot, serve, step, waitForImageDetections, waitForReady,
 } from './harness.mjs';
 
 const PHOTO = 'dog.jpg';
@@ -35,36 +35,6 @@ const RUNS = 10;
 // Op-type and node times are sums of the same per-step means as the total; 3% leaves room
 // for rounding only.
 const SUM_TOLERANCE = 0.03;
-
-const failures = [];
-let checks = 0;
-
-function check(condition, description, details = '') {
-  checks += 1;
-  if (condition) {
-    console.log(`ok: ${description}`);
-  } else {
-    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
-    failures.push(description);
-  }
-}
-
-async function step(description, body) {
-  try {
-    await body();
-  } catch (error) {
-    check(false, description, error.stack ?? String(error));
-  }
-}
-
-function argument(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
-
-function api(page, name, ...args) {
-  return page.evaluate(({ name, args }) => window.sightline[name](...args), { name, args });
-}
 
 // The promise's rejection message, or null when it resolved.
 function rejection(page, name, ...args) {
@@ -285,12 +255,7 @@ async function main() {
     server.close();
     await close();
   }
-  console.log(`performance browser tests (${variant}): ${checks - failures.length}/${checks} ` +
-    'checks passed');
-  if (failures.length) {
-    console.log(`failed:\n  ${failures.join('\n  ')}`);
-    process.exit(1);
-  }
+  finishChecks(`performance browser tests (${variant})`);
 }
 
 await main();

@@ -18,35 +18,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 import {
-  appState, artifactsDir, byLabel, detectInPage, dropFiles, DOG_REFERENCE, launchBrowser,
-  maxBoxDifference, modelsDir, openPage, readPhoto, repoRoot, serve, waitForImageDetections,
-  waitForReady, waitForReadyAcrossReload,
+  appState, artifactsDir, byLabel, check, detectInPage, DOG_REFERENCE, dropFiles, failures,
+  finishChecks, launchBrowser, maxBoxDifference, modelsDir, openPage, readPhoto, repoRoot, serve,
+  step, waitForImageDetections, waitForReady, waitForReadyAcrossReload,
 } from './harness.mjs';
 
 const EXPECTED_LABELS = ['dog', 'bicycle', 'car'];
 const BACKEND_TOLERANCE_PX = 2;
 const REFERENCE_TOLERANCE_PX = 4;
-
-const failures = [];
-let checks = 0;
-
-function check(condition, description, details = '') {
-  checks += 1;
-  if (condition) {
-    console.log(`ok: ${description}`);
-  } else {
-    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
-    failures.push(description);
-  }
-}
-
-async function step(description, body) {
-  try {
-    await body();
-  } catch (error) {
-    check(false, description, error.stack ?? String(error));
-  }
-}
 
 function checkDogDetections(detections, where) {
   const found = byLabel(detections);
@@ -377,11 +356,7 @@ async function main() {
   } finally {
     await close();
   }
-  console.log(`browser tests: ${checks - failures.length}/${checks} checks passed`);
-  if (failures.length) {
-    console.log(`failed:\n  ${failures.join('\n  ')}`);
-    process.exit(1);
-  }
+  finishChecks('browser tests');
 }
 
 await main();

@@ -20,8 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  appState, artifactsDir, dataDir, dropFiles, launchBrowser, openPage, repoRoot, serve,
-  waitForReady,
+  appState, argument, artifactsDir, check, dataDir, dropFiles, failures, finishChecks,
+  launchBrowser, openPage, repoRoot, serve, step, waitForReady,
 } from './harness.mjs';
 
 const METRICS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm',
@@ -31,32 +31,6 @@ const METRIC_TOLERANCE = 2e-6;
 const SMALL_SET = ['000000000009', '000000000025', '000000000030', '000000000034',
   '000000000036'];
 const coco128 = path.join(dataDir, 'coco128');
-
-const failures = [];
-let checks = 0;
-
-function check(condition, description, details = '') {
-  checks += 1;
-  if (condition) {
-    console.log(`ok: ${description}`);
-  } else {
-    console.log(`FAIL: ${description}${details ? `\n    ${details}` : ''}`);
-    failures.push(description);
-  }
-}
-
-async function step(description, body) {
-  try {
-    await body();
-  } catch (error) {
-    check(false, description, error.stack ?? String(error));
-  }
-}
-
-function argument(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
 
 // The YOLO files of the named photos: photo, <stem>.txt (when labelled), classes.txt.
 function yoloFiles(stems) {
@@ -345,11 +319,7 @@ async function main() {
     server.close();
     await close();
   }
-  console.log(`workbench browser tests: ${checks - failures.length}/${checks} checks passed`);
-  if (failures.length) {
-    console.log(`failed:\n  ${failures.join('\n  ')}`);
-    process.exit(1);
-  }
+  finishChecks('workbench browser tests');
 }
 
 await main();

@@ -339,7 +339,8 @@ function settle(request, succeeded, text) {
 }
 
 async function start() {
-  if (await isolateWithServiceWorker()) return;
+  // The page is reloading into an isolated one: it starts there, not here.
+  if (await isolateWithServiceWorker()) return { reloading: true };
   if (!isolated) {
     notice.textContent = 'Single-thread build: this page is not cross-origin isolated, so ' +
       'threads are off.';
@@ -391,8 +392,12 @@ async function start() {
   canvas.focus();
 }
 
+// sightline.ready stays pending on a page that is about to reload: resolving it there would
+// report the non-isolated page that is going away.
 start().then(
-  () => resolveReady(sightline.state()),
+  (outcome) => {
+    if (!outcome?.reloading) resolveReady(sightline.state());
+  },
   (error) => {
     statusLine.textContent = `Sightline could not start: ${error.message}`;
     statusLine.className = 'failed';
