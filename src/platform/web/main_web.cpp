@@ -5,9 +5,9 @@
 // The page script (web/site/sightline-page.js) picks this build's threaded or single-thread
 // variant, then writes the built-in models into /models and calls sightline_web_load_models.
 // Every function JS calls runs under guard_entry, or guard_call when it changes nothing on screen
-// (boundary_guard.h); failures go to the app's error banner (report_to_app). The browser calls the frame loop at every display refresh; it
-// draws only after activity, while work runs, and a few times a second otherwise
-// (platform/common/frame_pacer.h).
+// (boundary_guard.h); failures go to the app's error banner (report_to_app). The browser calls
+// the frame loop at every display refresh; it draws only after activity, while work runs, and a
+// few times a second otherwise (platform/common/frame_pacer.h).
 #include <emscripten.h>
 #include <emscripten/html5.h>
 
