@@ -67,8 +67,7 @@ Detector::Detector(ModelCard card, std::unique_ptr<InferenceBackend> backend)
 
 Result<std::unique_ptr<Detector>> Detector::create(ModelCard card,
                                                    std::unique_ptr<InferenceBackend> backend) {
-  if (!backend)
-    return make_error("no inference backend for model '" + card.name + "'");
+  if (!backend) return make_error("no inference backend for model '" + card.name + "'");
   if (backend->inputs().empty() || backend->outputs().empty()) {
     return make_error("model '" + card.name + "' has no inputs or no outputs");
   }
@@ -129,16 +128,14 @@ Result<std::vector<Detection>> Detector::finish(const FloatTensor& raw,
 Result<DetectionReport> Detector::detect(std::span<const uint8_t> image_bytes,
                                          std::string_view name, const PostprocessOptions& options,
                                          const ImageLimits& limits) {
-  if (Status status = validate_options(options); !status)
-    return status.error();
+  if (Status status = validate_options(options); !status) return status.error();
 
   DetectionReport report;
   report.image = name;
 
   auto start = Clock::now();
   Result<Image> image = decode_image(image_bytes, name, limits);
-  if (!image)
-    return image.error();
+  if (!image) return image.error();
   report.width = image->width;
   report.height = image->height;
   report.timings.decode_ms = elapsed_ms(start);
@@ -149,14 +146,12 @@ Result<DetectionReport> Detector::detect(std::span<const uint8_t> image_bytes,
 
   start = Clock::now();
   Result<FloatTensor> raw = infer(prepared);
-  if (!raw)
-    return make_error("'" + std::string(name) + "': inference failed: " + raw.message());
+  if (!raw) return make_error("'" + std::string(name) + "': inference failed: " + raw.message());
   report.timings.inference_ms = elapsed_ms(start);
 
   start = Clock::now();
   auto detections = finish(*raw, prepared.geometry, options);
-  if (!detections)
-    return detections.error();
+  if (!detections) return detections.error();
   report.detections = std::move(*detections);
   report.timings.postprocess_ms = elapsed_ms(start);
   return report;
@@ -171,8 +166,7 @@ std::string report_to_json(const DetectionReport& report,
   out += ",\"detections\":[";
   for (size_t i = 0; i < report.detections.size(); ++i) {
     const Detection& box = report.detections[i];
-    if (i > 0)
-      out += ',';
+    if (i > 0) out += ',';
     out += "{\"class_id\":" + std::to_string(box.class_id) + ",\"label\":";
     const bool named = box.class_id >= 0 && box.class_id < static_cast<int>(class_names.size());
     append_json_string(out, named ? class_names[box.class_id] : std::to_string(box.class_id));
@@ -181,8 +175,7 @@ std::string report_to_json(const DetectionReport& report,
     out += ",\"box\":[";
     const float corners[4] = {box.x1, box.y1, box.x2, box.y2};
     for (int k = 0; k < 4; ++k) {
-      if (k > 0)
-        out += ',';
+      if (k > 0) out += ',';
       append_number(out, corners[k], 2);
     }
     out += "]}";

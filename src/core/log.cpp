@@ -60,8 +60,7 @@ LogLevel log_level() {
 
 void log_message(LogLevel level, std::string_view origin, std::string_view text) {
   std::lock_guard lock(sink_mutex());
-  if (level < minimum_level())
-    return;
+  if (level < minimum_level()) return;
   if (current_sink()) {
     current_sink()(level, origin, text);
   } else {

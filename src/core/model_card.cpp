@@ -20,16 +20,14 @@ class CardReader {
 
   const Json* object(const Json& parent, const char* key, const std::string& path) {
     const Json* value = find(parent, key, path, true);
-    if (value && !value->is_object())
-      fail(path + "." + key, "must be an object");
+    if (value && !value->is_object()) fail(path + "." + key, "must be an object");
     return value && value->is_object() ? value : nullptr;
   }
 
   std::string text(const Json& parent, const char* key, const std::string& path, bool required,
                    std::string fallback = "") {
     const Json* value = find(parent, key, path, required);
-    if (!value)
-      return fallback;
+    if (!value) return fallback;
     if (!value->is_string()) {
       fail(path + "." + key, "must be a string, not " + value->dump());
       return fallback;
@@ -40,8 +38,7 @@ class CardReader {
   double number(const Json& parent, const char* key, const std::string& path, bool required,
                 double fallback, double minimum, double maximum) {
     const Json* value = find(parent, key, path, required);
-    if (!value)
-      return fallback;
+    if (!value) return fallback;
     if (!value->is_number()) {
       fail(path + "." + key, "must be a number, not " + value->dump());
       return fallback;
@@ -58,8 +55,7 @@ class CardReader {
   std::vector<double> numbers(const Json& parent, const char* key, const std::string& path,
                               size_t min_count, size_t max_count, std::vector<double> fallback) {
     const Json* value = find(parent, key, path, false);
-    if (!value)
-      return fallback;
+    if (!value) return fallback;
     if (!value->is_array() || value->size() < min_count || value->size() > max_count) {
       fail(path + "." + key, "must be an array of " + std::to_string(min_count) + ".." +
                                  std::to_string(max_count) + " numbers, not " + value->dump());
@@ -77,16 +73,14 @@ class CardReader {
   }
 
   void fail(const std::string& path, const std::string& rule) {
-    if (error_.empty())
-      error_ = "model card '" + source_ + "': " + path + " " + rule;
+    if (error_.empty()) error_ = "model card '" + source_ + "': " + path + " " + rule;
   }
 
  private:
   const Json* find(const Json& parent, const char* key, const std::string& path, bool required) {
     auto it = parent.find(key);
     if (it == parent.end()) {
-      if (required)
-        fail(path + "." + key, "is missing");
+      if (required) fail(path + "." + key, "is missing");
       return nullptr;
     }
     return &*it;
@@ -105,8 +99,7 @@ class CardReader {
 
 bool is_lower_hex(const std::string& text) {
   for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
 }
@@ -226,8 +219,7 @@ Result<ModelCard> parse_model_card(std::string_view json_text, std::string_view 
     }
   }
 
-  if (read.failed())
-    return make_error(read.first_error());
+  if (read.failed()) return make_error(read.first_error());
   return card;
 }
 
@@ -239,16 +231,14 @@ Result<std::vector<std::string>> parse_class_names(std::string_view text,
   int blank_line = 0;
   while (line_start < text.size()) {
     size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string_view::npos)
-      line_end = text.size();
+    if (line_end == std::string_view::npos) line_end = text.size();
     std::string_view line = text.substr(line_start, line_end - line_start);
     ++line_number;
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
       line.remove_suffix(1);
     }
     if (line.empty()) {
-      if (blank_line == 0)
-        blank_line = line_number;
+      if (blank_line == 0) blank_line = line_number;
     } else {
       if (blank_line != 0) {
         return make_error("class names '" + std::string(source_name) + "': line " +

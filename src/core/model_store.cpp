@@ -39,16 +39,14 @@ Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_byt
                       "': " + (fs::exists(path, error) ? "not a regular file" : "no such file"));
   }
   const uint64_t size = fs::file_size(path, error);
-  if (error)
-    return make_error("'" + path + "': cannot read its size: " + error.message());
+  if (error) return make_error("'" + path + "': cannot read its size: " + error.message());
   if (size > max_bytes) {
     return make_error("'" + path + "': " + std::to_string(size) + " bytes is over the limit of " +
                       std::to_string(max_bytes) + " bytes");
   }
 
   std::ifstream file(path, std::ios::binary);
-  if (!file)
-    return make_error("'" + path + "': cannot open for reading");
+  if (!file) return make_error("'" + path + "': cannot open for reading");
   std::vector<uint8_t> bytes(size);
   if (size > 0 && !file.read(reinterpret_cast<char*>(bytes.data()), static_cast<long>(size))) {
     return make_error("'" + path + "': read failed after " + std::to_string(file.gcount()) +
@@ -59,12 +57,10 @@ Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_byt
 
 Result<ModelCard> load_card(const std::string& card_path, const std::string& models_dir) {
   auto bytes = read_file(card_path, 1 << 20);
-  if (!bytes)
-    return make_error("model card " + bytes.message());
+  if (!bytes) return make_error("model card " + bytes.message());
   auto card = parse_model_card(
       std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), card_path);
-  if (!card)
-    return card;
+  if (!card) return card;
 
   const std::string names_path = (fs::path(models_dir) / card->class_names_file).string();
   auto names_bytes = read_file(names_path, 16 << 20);
@@ -75,22 +71,18 @@ Result<ModelCard> load_card(const std::string& card_path, const std::string& mod
   auto names = parse_class_names(
       std::string_view(reinterpret_cast<const char*>(names_bytes->data()), names_bytes->size()),
       names_path);
-  if (!names)
-    return names.error();
+  if (!names) return names.error();
   card->class_names = std::move(*names);
   return card;
 }
 
 Result<std::string> find_card(const std::string& model_argument, const std::string& cards_dir) {
   std::error_code error;
-  if (ends_with(model_argument, ".onnx"))
-    return std::string();
-  if (fs::is_regular_file(model_argument, error))
-    return model_argument;
+  if (ends_with(model_argument, ".onnx")) return std::string();
+  if (fs::is_regular_file(model_argument, error)) return model_argument;
 
   const std::string by_name = (fs::path(cards_dir) / (model_argument + ".json")).string();
-  if (fs::is_regular_file(by_name, error))
-    return by_name;
+  if (fs::is_regular_file(by_name, error)) return by_name;
 
   std::string known;
   for (const auto& entry : fs::directory_iterator(cards_dir, error)) {
@@ -114,8 +106,7 @@ Result<std::vector<uint8_t>> load_model_file(const ModelCard& card, const std::s
                       (card.url.empty() ? "its upstream address" : card.url));
   }
   auto bytes = read_file(path, kMaxModelFileBytes);
-  if (!bytes)
-    return make_error("model file " + bytes.message());
+  if (!bytes) return make_error("model file " + bytes.message());
 
   const std::string digest = sha256_hex(*bytes);
   if (digest != card.sha256) {

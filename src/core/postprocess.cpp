@@ -12,8 +12,7 @@ std::string number_text(double value) {
   std::string text = std::to_string(value);
   while (text.size() > 1 && text.back() == '0')
     text.pop_back();
-  if (!text.empty() && text.back() == '.')
-    text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
   return text;
 }
 
@@ -94,13 +93,11 @@ Result<std::vector<Detection>> decode_yolox(const FloatTensor& raw, const Decode
       for (int gx = 0; gx < grid_width; ++gx, row += row_size) {
         // Class scores are at most 1, so a low objectness rules the row out early.
         const float objectness = row[4];
-        if (!(objectness >= confidence))
-          continue;
+        if (!(objectness >= confidence)) continue;
         float class_score = 0;
         const int class_id = best_class(row + 5, class_count, 1, &class_score);
         const float score = objectness * class_score;
-        if (!(score >= confidence))
-          continue;
+        if (!(score >= confidence)) continue;
         const float cx = (row[0] + gx) * stride;
         const float cy = (row[1] + gy) * stride;
         const float w = std::exp(row[2]) * stride;
@@ -127,13 +124,11 @@ Result<std::vector<Detection>> decode_yolov5(const FloatTensor& raw, float confi
   std::vector<Detection> candidates;
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = raw.data.data() + r * row_size;
-    if (!(row[4] >= confidence))
-      continue;
+    if (!(row[4] >= confidence)) continue;
     float class_score = 0;
     const int class_id = best_class(row + 5, class_count, 1, &class_score);
     const float score = row[4] * class_score;
-    if (!(score >= confidence))
-      continue;
+    if (!(score >= confidence)) continue;
     candidates.push_back(box_from_centre(row[0], row[1], row[2], row[3], class_id, score));
   }
   return candidates;
@@ -157,8 +152,7 @@ Result<std::vector<Detection>> decode_yolov8(const FloatTensor& raw, float confi
     float score = 0;
     const int class_id =
         best_class(data + 4 * anchors + a, class_count, static_cast<size_t>(anchors), &score);
-    if (!(score >= confidence))
-      continue;
+    if (!(score >= confidence)) continue;
     candidates.push_back(box_from_centre(data[a], data[anchors + a], data[2 * anchors + a],
                                          data[3 * anchors + a], class_id, score));
   }
@@ -203,8 +197,7 @@ float intersection_over_union(const Detection& a, const Detection& b) {
 
   const float overlap_w = std::min(ax2, bx2) - std::max(ax1, bx1);
   const float overlap_h = std::min(ay2, by2) - std::max(ay1, by1);
-  if (overlap_w <= 0 || overlap_h <= 0)
-    return 0.0f;
+  if (overlap_w <= 0 || overlap_h <= 0) return 0.0f;
   const float intersection = overlap_w * overlap_h;
   const float union_area = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - intersection;
   return union_area > 0 ? intersection / union_area : 0.0f;
@@ -213,8 +206,7 @@ float intersection_over_union(const Detection& a, const Detection& b) {
 std::vector<Detection> non_max_suppression(std::vector<Detection> candidates, float iou,
                                            int max_detections, bool class_agnostic) {
   std::vector<Detection> kept;
-  if (max_detections <= 0)
-    return kept;
+  if (max_detections <= 0) return kept;
 
   // Stable, so among equal scores the earlier candidate wins, as in a plain greedy pass.
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -223,18 +215,15 @@ std::vector<Detection> non_max_suppression(std::vector<Detection> candidates, fl
   for (const Detection& candidate : candidates) {
     bool suppressed = false;
     for (const Detection& keeper : kept) {
-      if (!class_agnostic && keeper.class_id != candidate.class_id)
-        continue;
+      if (!class_agnostic && keeper.class_id != candidate.class_id) continue;
       if (intersection_over_union(keeper, candidate) > iou) {
         suppressed = true;
         break;
       }
     }
-    if (suppressed)
-      continue;
+    if (suppressed) continue;
     kept.push_back(candidate);
-    if (static_cast<int>(kept.size()) == max_detections)
-      break;
+    if (static_cast<int>(kept.size()) == max_detections) break;
   }
   return kept;
 }
@@ -242,12 +231,10 @@ std::vector<Detection> non_max_suppression(std::vector<Detection> candidates, fl
 Result<std::vector<Detection>> postprocess(const FloatTensor& raw, const DecodeSpec& spec,
                                            const LetterboxGeometry& geometry,
                                            const PostprocessOptions& options) {
-  if (Status status = validate_options(options); !status)
-    return status.error();
+  if (Status status = validate_options(options); !status) return status.error();
 
   auto candidates = decode_candidates(raw, spec, options.confidence);
-  if (!candidates)
-    return candidates.error();
+  if (!candidates) return candidates.error();
 
   std::vector<Detection> detections = non_max_suppression(
       std::move(*candidates), options.iou, options.max_detections, options.class_agnostic);

@@ -75,8 +75,7 @@ std::string sha256_hex(std::span<const uint8_t> bytes) {
   // Padding: a 1 bit, zeros, then the message length in bits as a big-endian 64-bit number.
   uint8_t tail[128] = {};
   const size_t remainder = bytes.size() % 64;
-  if (remainder > 0)
-    std::memcpy(tail, bytes.data() + 64 * full_blocks, remainder);
+  if (remainder > 0) std::memcpy(tail, bytes.data() + 64 * full_blocks, remainder);
   tail[remainder] = 0x80;
   const size_t tail_size = remainder < 56 ? 64 : 128;
   const uint64_t bit_length = static_cast<uint64_t>(bytes.size()) * 8;
@@ -84,8 +83,7 @@ std::string sha256_hex(std::span<const uint8_t> bytes) {
     tail[tail_size - 1 - i] = static_cast<uint8_t>(bit_length >> (8 * i));
   }
   compress(state, tail);
-  if (tail_size == 128)
-    compress(state, tail + 64);
+  if (tail_size == 128) compress(state, tail + 64);
 
   static const char kHex[] = "0123456789abcdef";
   std::string digest;

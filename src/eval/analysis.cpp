@@ -11,8 +11,7 @@ std::map<int64_t, std::vector<const ScoredBox*>> confident_by_image(
     const std::vector<ScoredBox>& detections, double confidence) {
   std::map<int64_t, std::vector<const ScoredBox*>> groups;
   for (const ScoredBox& box : detections) {
-    if (box.score >= confidence)
-      groups[box.image_id].push_back(&box);
+    if (box.score >= confidence) groups[box.image_id].push_back(&box);
   }
   for (auto& [image, boxes] : groups) {
     std::stable_sort(boxes.begin(), boxes.end(),
@@ -38,12 +37,10 @@ EvalInput subset_input(const Dataset& dataset, const std::vector<ScoredBox>& det
   std::sort(sorted.begin(), sorted.end());
   auto contains = [&](int64_t id) { return std::binary_search(sorted.begin(), sorted.end(), id); };
   for (const GroundTruth& truth : dataset.annotations) {
-    if (contains(truth.image_id))
-      input.ground_truth.push_back(truth);
+    if (contains(truth.image_id)) input.ground_truth.push_back(truth);
   }
   for (const ScoredBox& box : detections) {
-    if (contains(box.image_id))
-      input.detections.push_back(box);
+    if (contains(box.image_id)) input.detections.push_back(box);
   }
   return input;
 }
@@ -88,15 +85,13 @@ ConfusionMatrix confusion_matrix(const Dataset& dataset, const std::vector<Score
     std::vector<const GroundTruth*> objects;
     if (auto it = truths.find(image.id); it != truths.end()) {
       for (const GroundTruth* truth : it->second) {
-        if (!truth->crowd && index(truth->category_id) >= 0)
-          objects.push_back(truth);
+        if (!truth->crowd && index(truth->category_id) >= 0) objects.push_back(truth);
       }
     }
     std::vector<const ScoredBox*> boxes;
     if (auto it = groups.find(image.id); it != groups.end()) {
       for (const ScoredBox* box : it->second) {
-        if (index(box->category_id) >= 0)
-          boxes.push_back(box);
+        if (index(box->category_id) >= 0) boxes.push_back(box);
       }
     }
 
@@ -109,28 +104,24 @@ ConfusionMatrix confusion_matrix(const Dataset& dataset, const std::vector<Score
     for (size_t t = 0; t < objects.size(); ++t) {
       for (size_t b = 0; b < boxes.size(); ++b) {
         const double iou = coco_box_iou(*boxes[b], *objects[t]);
-        if (iou >= iou_threshold)
-          pairs.push_back({iou, t, b});
+        if (iou >= iou_threshold) pairs.push_back({iou, t, b});
       }
     }
     std::stable_sort(pairs.begin(), pairs.end(),
                      [](const Pair& a, const Pair& b) { return a.iou > b.iou; });
     std::vector<char> truth_used(objects.size(), 0), box_used(boxes.size(), 0);
     for (const Pair& pair : pairs) {
-      if (truth_used[pair.truth] || box_used[pair.box])
-        continue;
+      if (truth_used[pair.truth] || box_used[pair.box]) continue;
       truth_used[pair.truth] = box_used[pair.box] = 1;
       const int truth_class = index(objects[pair.truth]->category_id);
       const int predicted = index(boxes[pair.box]->category_id);
       ++matrix.counts[truth_class * size + predicted];
     }
     for (size_t t = 0; t < objects.size(); ++t) {
-      if (!truth_used[t])
-        ++matrix.counts[index(objects[t]->category_id) * size + background];
+      if (!truth_used[t]) ++matrix.counts[index(objects[t]->category_id) * size + background];
     }
     for (size_t b = 0; b < boxes.size(); ++b) {
-      if (!box_used[b])
-        ++matrix.counts[background * size + index(boxes[b]->category_id)];
+      if (!box_used[b]) ++matrix.counts[background * size + index(boxes[b]->category_id)];
     }
   }
   return matrix;
@@ -162,14 +153,12 @@ ErrorAnalysis analyse_errors(const Dataset& dataset, const std::vector<ScoredBox
           const GroundTruth& truth = *objects[t];
           const double iou = coco_box_iou(*box, truth);
           if (truth.crowd) {
-            if (truth.category_id == box->category_id && iou >= iou_threshold)
-              in_crowd = true;
+            if (truth.category_id == box->category_id && iou >= iou_threshold) in_crowd = true;
             continue;
           }
           if (truth.category_id == box->category_id) {
             best_same_class_iou[t] = std::max(best_same_class_iou[t], iou);
-            if (iou > same_iou)
-              same_iou = iou, best_any_same = static_cast<int>(t);
+            if (iou > same_iou) same_iou = iou, best_any_same = static_cast<int>(t);
             if (!taken[t] && iou >= iou_threshold && iou > free_iou) {
               free_iou = iou, best_free = static_cast<int>(t);
             }
@@ -186,8 +175,7 @@ ErrorAnalysis analyse_errors(const Dataset& dataset, const std::vector<ScoredBox
           ++analysis.true_positives;
           continue;
         }
-        if (in_crowd)
-          continue;
+        if (in_crowd) continue;
 
         FalsePositive error;
         error.detection = *box;
@@ -212,8 +200,7 @@ ErrorAnalysis analyse_errors(const Dataset& dataset, const std::vector<ScoredBox
     }
 
     for (size_t t = 0; t < objects.size(); ++t) {
-      if (objects[t]->crowd || taken[t])
-        continue;
+      if (objects[t]->crowd || taken[t]) continue;
       analysis.missed.push_back({*objects[t], best_same_class_iou[t]});
     }
   }

@@ -77,19 +77,15 @@ ImageEvaluation evaluate_image(const std::vector<const GroundTruth*>& truths_in,
         for (size_t g = 0; g < truth_count; ++g) {
           const GroundTruth& truth = *truths_in[order[g]];
           // A matched ground truth is taken, unless it is a crowd region.
-          if (truth_match[g] > 0 && !truth.crowd)
-            continue;
+          if (truth_match[g] > 0 && !truth.crowd) continue;
           // Once matched to a real object, stop before reaching the ignored ones.
-          if (match > -1 && !result.truth_ignored[match] && result.truth_ignored[g])
-            break;
+          if (match > -1 && !result.truth_ignored[match] && result.truth_ignored[g]) break;
           const double iou = ious_sorted[d][order[g]];
-          if (iou < best_iou)
-            continue;
+          if (iou < best_iou) continue;
           best_iou = iou;
           match = static_cast<int>(g);
         }
-        if (match == -1)
-          continue;
+        if (match == -1) continue;
         result.detection_ignored[t][d] = result.truth_ignored[match];
         result.detection_match[t][d] = truths_in[order[match]]->id;
         truth_match[match] = detections_sorted[d].id;
@@ -102,8 +98,7 @@ ImageEvaluation evaluate_image(const std::vector<const GroundTruth*>& truths_in,
     const double area = detections_sorted[d].area;
     const bool outside = area < area_range[0] || area > area_range[1];
     for (int t = 0; t < kIouThresholdCount; ++t) {
-      if (result.detection_match[t][d] == 0 && outside)
-        result.detection_ignored[t][d] = 1;
+      if (result.detection_match[t][d] == 0 && outside) result.detection_ignored[t][d] = 1;
     }
   }
   return result;
@@ -132,12 +127,10 @@ const char* metric_name(int metric_index) {
 double coco_box_iou(const ScoredBox& detection, const GroundTruth& truth) {
   const double overlap_w = std::min(detection.x + detection.width, truth.x + truth.width) -
                            std::max(detection.x, truth.x);
-  if (overlap_w <= 0)
-    return 0;
+  if (overlap_w <= 0) return 0;
   const double overlap_h = std::min(detection.y + detection.height, truth.y + truth.height) -
                            std::max(detection.y, truth.y);
-  if (overlap_h <= 0)
-    return 0;
+  if (overlap_h <= 0) return 0;
   const double intersection = overlap_w * overlap_h;
   const double detection_area = detection.width * detection.height;
   const double union_area =
@@ -203,8 +196,7 @@ EvalResult evaluate_coco(const EvalInput& input) {
 
     for (int i = 0; i < image_count; ++i) {
       const Key key{image_ids[i], category_ids[k]};
-      if (auto it = truths.find(key); it != truths.end())
-        image_truths[i] = &it->second;
+      if (auto it = truths.find(key); it != truths.end()) image_truths[i] = &it->second;
       for (const GroundTruth* truth : *image_truths[i])
         category.ground_truth_count += !truth->crowd;
 
@@ -231,13 +223,11 @@ EvalResult evaluate_coco(const EvalInput& input) {
     for (int a = 0; a < kAreaRangeCount; ++a) {
       std::vector<ImageEvaluation> evaluations;
       for (int i = 0; i < image_count; ++i) {
-        if (image_truths[i]->empty() && sorted_detections[i].empty())
-          continue;
+        if (image_truths[i]->empty() && sorted_detections[i].empty()) continue;
         evaluations.push_back(evaluate_image(*image_truths[i], sorted_detections[i], ious[i],
                                              kAreaRanges[a], result.iou_thresholds));
       }
-      if (evaluations.empty())
-        continue;
+      if (evaluations.empty()) continue;
 
       for (int m = 0; m < kMaxDetsCount; ++m) {
         const size_t max_dets = kMaxDets[m];
@@ -257,8 +247,7 @@ EvalResult evaluate_coco(const EvalInput& input) {
           for (char ignored : evaluations[e].truth_ignored)
             truth_not_ignored += !ignored;
         }
-        if (truth_not_ignored == 0)
-          continue;
+        if (truth_not_ignored == 0) continue;
         std::stable_sort(entries.begin(), entries.end(),
                          [](const Entry& x, const Entry& y) { return x.score > y.score; });
 
@@ -270,8 +259,7 @@ EvalResult evaluate_coco(const EvalInput& input) {
             const ImageEvaluation& evaluation = evaluations[entries[j].image];
             const bool matched = evaluation.detection_match[t][entries[j].detection] != 0;
             const bool ignored = evaluation.detection_ignored[t][entries[j].detection] != 0;
-            if (!ignored)
-              (matched ? true_positives : false_positives) += 1;
+            if (!ignored) (matched ? true_positives : false_positives) += 1;
             point_recall[j] = true_positives / truth_not_ignored;
             // np.spacing(1) keeps 0/0 at 0.
             point_precision[j] =
@@ -300,12 +288,10 @@ EvalResult evaluate_coco(const EvalInput& input) {
   auto average_precision = [&](int threshold, int area, int max_dets_index, int only_k) {
     std::vector<double> values;
     for (int t = 0; t < kIouThresholdCount; ++t) {
-      if (threshold >= 0 && t != threshold)
-        continue;
+      if (threshold >= 0 && t != threshold) continue;
       for (int r = 0; r < kRecallPointCount; ++r) {
         for (int k = 0; k < category_count; ++k) {
-          if (only_k >= 0 && k != only_k)
-            continue;
+          if (only_k >= 0 && k != only_k) continue;
           values.push_back(precision[precision_index(t, r, k, area, max_dets_index)]);
         }
       }
@@ -316,8 +302,7 @@ EvalResult evaluate_coco(const EvalInput& input) {
     std::vector<double> values;
     for (int t = 0; t < kIouThresholdCount; ++t) {
       for (int k = 0; k < category_count; ++k) {
-        if (only_k >= 0 && k != only_k)
-          continue;
+        if (only_k >= 0 && k != only_k) continue;
         values.push_back(recall[recall_index(t, k, area, max_dets_index)]);
       }
     }

@@ -15,8 +15,7 @@ using Json = nlohmann::ordered_json;
 
 std::string category_name(const Dataset& dataset, int64_t category_id) {
   for (const Category& category : dataset.categories) {
-    if (category.id == category_id)
-      return category.name;
+    if (category.id == category_id) return category.name;
   }
   return std::to_string(category_id);
 }
@@ -71,8 +70,7 @@ ScoredBox to_scored_box(int64_t image_id, int64_t category_id, const Detection& 
 
 double mean_brightness(const Image& image) {
   const size_t pixels = static_cast<size_t>(image.width) * image.height;
-  if (pixels == 0)
-    return -1;
+  if (pixels == 0) return -1;
   double sum = 0;
   for (size_t p = 0; p < pixels; ++p) {
     const uint8_t* rgb = &image.rgb[p * 3];
@@ -90,8 +88,7 @@ InferenceOutcome run_detector_on_dataset(Detector& detector, const Dataset& data
   const int total = static_cast<int>(dataset.images.size());
   int done = 0;
   for (const DatasetImage& image : dataset.images) {
-    if (progress)
-      progress(done, total);
+    if (progress) progress(done, total);
     ++done;
     if (image.path.empty()) {
       outcome.issues.push_back({Severity::kError, image.file_name,
@@ -137,8 +134,7 @@ InferenceOutcome run_detector_on_dataset(Detector& detector, const Dataset& data
       }
     }
   }
-  if (progress)
-    progress(total, total);
+  if (progress) progress(total, total);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }
@@ -284,8 +280,7 @@ std::string report_to_table(const EvaluationReport& report, const Dataset& datas
 
   out += "\nper class (AP@[.5:.95], AP50, objects, detections):\n";
   for (const CategoryResult& category : report.coco.per_category) {
-    if (category.ground_truth_count == 0 && category.detection_count == 0)
-      continue;
+    if (category.ground_truth_count == 0 && category.detection_count == 0) continue;
     std::snprintf(line, sizeof line, "  %-20s %6.3f %6.3f %6d %6d\n",
                   category_name(dataset, category.category_id).c_str(), category.ap, category.ap50,
                   category.ground_truth_count, category.detection_count);

@@ -35,8 +35,7 @@ Result<ImageSize> read_image_size(std::span<const uint8_t> bytes, std::string_vi
   }
 
   // stb_image 2.27 overruns its Huffman tables on some corrupt JPEGs, even reading the header.
-  if (Status tables = check_jpeg_huffman_tables(bytes, source_name); !tables)
-    return tables.error();
+  if (Status tables = check_jpeg_huffman_tables(bytes, source_name); !tables) return tables.error();
 
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height,

@@ -33,8 +33,7 @@ std::vector<T> naive_conv(const ConvCase& c, const std::vector<T>& x, const std:
             for (int64_t kx = 0; kx < c.kernel_w; ++kx) {
               const int64_t iy = oy * c.stride - c.pad + ky * c.dilation;
               const int64_t ix = ox * c.stride - c.pad + kx * c.dilation;
-              if (iy < 0 || iy >= c.height || ix < 0 || ix >= c.width)
-                continue;
+              if (iy < 0 || iy >= c.height || ix < 0 || ix >= c.width) continue;
               const int64_t channel = g * group_in + ci;
               sum += x[(channel * c.height + iy) * c.width + ix] *
                      w[((m * group_in + ci) * c.kernel_h + ky) * c.kernel_w + kx];

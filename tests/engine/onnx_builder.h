@@ -105,8 +105,7 @@ TestTensor make_tensor(std::string name, int32_t data_type, std::vector<int64_t>
                        const std::vector<T>& values) {
   TestTensor tensor{std::move(name), data_type, std::move(dims), {}};
   tensor.raw.resize(values.size() * sizeof(T));
-  if (!values.empty())
-    std::memcpy(tensor.raw.data(), values.data(), tensor.raw.size());
+  if (!values.empty()) std::memcpy(tensor.raw.data(), values.data(), tensor.raw.size());
   return tensor;
 }
 inline TestTensor float_tensor(std::string name, std::vector<int64_t> dims,
@@ -175,13 +174,11 @@ class NodeSpec {
       node.string(1, input);
     for (const std::string& output : outputs_)
       node.string(2, output);
-    if (!name_.empty())
-      node.string(3, name_);
+    if (!name_.empty()) node.string(3, name_);
     node.string(4, op_type_);
     for (const ProtoWriter& attribute : attributes_)
       node.message(5, attribute);
-    if (!domain_.empty())
-      node.string(7, domain_);
+    if (!domain_.empty()) node.string(7, domain_);
     return node;
   }
 
@@ -262,8 +259,7 @@ class ModelBuilder {
     }
     ProtoWriter tensor_type;
     tensor_type.varint(1, static_cast<uint64_t>(type));
-    if (with_shape)
-      tensor_type.message(2, shape);
+    if (with_shape) tensor_type.message(2, shape);
     ProtoWriter type_proto;
     type_proto.message(1, tensor_type);
     ProtoWriter info;
@@ -288,8 +284,7 @@ inline FloatTensor make_input(std::vector<int64_t> shape, std::vector<float> dat
 // Loads `model` and runs it once on `input`.
 inline Result<FloatTensor> run_model(const std::vector<uint8_t>& model, const FloatTensor& input) {
   Result<std::unique_ptr<InferenceBackend>> backend = engine::load_model(model, "test.onnx");
-  if (!backend.ok())
-    return backend.error();
+  if (!backend.ok()) return backend.error();
   return backend.value()->run(input);
 }
 

@@ -379,8 +379,7 @@ std::vector<float> slice(std::vector<int64_t> shape, std::vector<float> x,
   builder.node("Slice", {"X", "starts", "ends", "axes", "steps"}, {"Y"});
   auto output = run_model(builder.build(), make_input(shape, std::move(x)));
   EXPECT_TRUE(output.ok()) << output.message();
-  if (output.ok() && out_shape != nullptr)
-    *out_shape = output->shape;
+  if (output.ok() && out_shape != nullptr) *out_shape = output->shape;
   return output.ok() ? output->data : std::vector<float>{};
 }
 
@@ -557,8 +556,7 @@ Result<FloatTensor> split_and_swap(int64_t opset, std::vector<int64_t> sizes, in
   }
   NodeSpec& split = builder.node("Split", inputs, outputs, "split");
   split.attr("axis", 1);
-  if (num_outputs)
-    split.attr("num_outputs", parts);
+  if (num_outputs) split.attr("num_outputs", parts);
   std::vector<std::string> reversed(outputs.rbegin(), outputs.rend());
   builder.node("Concat", reversed, {"Y"}).attr("axis", 1);
   return run_model(builder.build(), make_input({2, 5}, iota(10)));

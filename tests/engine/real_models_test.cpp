@@ -40,8 +40,7 @@ void expect_runs(const std::string& file, int64_t size, float range,
   size_t non_finite = 0;
   float largest = 0.0f;
   for (float value : output->data) {
-    if (!std::isfinite(value))
-      ++non_finite;
+    if (!std::isfinite(value)) ++non_finite;
     largest = std::max(largest, std::fabs(value));
   }
   EXPECT_EQ(non_finite, 0u);

@@ -109,8 +109,7 @@ TEST(Slices, BucketsImagesByBrightnessSizeAndTag) {
 
   auto find = [&](const std::string& bucket) -> const SliceResult* {
     for (const SliceResult& slice : slices) {
-      if (slice.bucket == bucket)
-        return &slice;
+      if (slice.bucket == bucket) return &slice;
     }
     return nullptr;
   };

@@ -50,8 +50,7 @@ std::unique_ptr<Detector> make_detector(const ModelUnderTest& model, int threads
   options.threads = threads;
   auto backend = engine::load_model(model.bytes, model.card.file, options);
   EXPECT_TRUE(backend) << backend.message();
-  if (!backend)
-    return nullptr;
+  if (!backend) return nullptr;
   auto detector = Detector::create(model.card, std::move(*backend));
   EXPECT_TRUE(detector) << detector.message();
   return detector ? std::move(*detector) : nullptr;
@@ -97,8 +96,7 @@ std::vector<FloatTensor> run_oracle(const ModelUnderTest& model,
   EXPECT_EQ(status, 0) << "ONNX Runtime oracle failed: " << command << "\n"
                        << std::ifstream(dir / "oracle.log").rdbuf();
   std::vector<FloatTensor> outputs;
-  if (status != 0)
-    return outputs;
+  if (status != 0) return outputs;
   for (size_t i = 0; i < inputs.size(); ++i) {
     outputs.push_back(read_oracle_output(dir / ("output" + std::to_string(i) + ".bin")));
   }
@@ -109,8 +107,7 @@ float max_abs_difference(const FloatTensor& a, const FloatTensor& b) {
   float worst = 0;
   for (size_t i = 0; i < a.data.size(); ++i) {
     const float difference = std::fabs(a.data[i] - b.data[i]);
-    if (!(difference <= worst))
-      worst = difference;  // NaN counts as the worst
+    if (!(difference <= worst)) worst = difference;  // NaN counts as the worst
   }
   return worst;
 }

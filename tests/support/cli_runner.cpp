@@ -23,8 +23,7 @@ CliRun run_cli(const std::string& arguments) {
 
   CliRun run;
   FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe)
-    return run;
+  if (!pipe) return run;
   std::array<char, 4096> buffer;
   size_t count;
   while ((count = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {

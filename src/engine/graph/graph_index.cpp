@@ -38,19 +38,16 @@ Result<GraphIndex> index_graph(const onnx::Graph& graph, const std::string& sour
   for (size_t i = 0; i < graph.initializers.size(); ++i) {
     const onnx::TensorData& tensor = graph.initializers[i];
     Result<int> id = add_value(tensor.name, "initializer '" + tensor.name + "'", -1);
-    if (!id.ok())
-      return id.error();
+    if (!id.ok()) return id.error();
     index.initializer_of[id.value()] = static_cast<int>(i);
   }
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const std::string& name = graph.inputs[i].name;
     // Before IR version 4 initializers are also listed as inputs; they stay constants.
     auto existing = index.value_ids.find(name);
-    if (existing != index.value_ids.end() && index.initializer_of[existing->second] >= 0)
-      continue;
+    if (existing != index.value_ids.end() && index.initializer_of[existing->second] >= 0) continue;
     Result<int> id = add_value(name, "graph input '" + name + "'", -1);
-    if (!id.ok())
-      return id.error();
+    if (!id.ok()) return id.error();
     index.fed_inputs.push_back(id.value());
     index.fed_input_infos.push_back(i);
   }
@@ -66,8 +63,7 @@ Result<GraphIndex> index_graph(const onnx::Graph& graph, const std::string& sour
       }
       const std::string producer = "node '" + node_label(node, n) + "' (" + node.op_type + ")";
       Result<int> id = add_value(output, producer, static_cast<int>(n));
-      if (!id.ok())
-        return id.error();
+      if (!id.ok()) return id.error();
       index.node_outputs[n].push_back(id.value());
     }
   }
@@ -100,16 +96,14 @@ Result<GraphIndex> index_graph(const onnx::Graph& graph, const std::string& sour
 
   std::deque<size_t> ready;
   for (size_t n = 0; n < node_count; ++n) {
-    if (in_degree[n] == 0)
-      ready.push_back(n);
+    if (in_degree[n] == 0) ready.push_back(n);
   }
   while (!ready.empty()) {
     const size_t n = ready.front();
     ready.pop_front();
     index.order.push_back(n);
     for (size_t consumer : consumers[n]) {
-      if (--in_degree[consumer] == 0)
-        ready.push_back(consumer);
+      if (--in_degree[consumer] == 0) ready.push_back(consumer);
     }
   }
   if (index.order.size() != node_count) {
@@ -117,18 +111,14 @@ Result<GraphIndex> index_graph(const onnx::Graph& graph, const std::string& sour
     size_t named = 0;
     size_t stuck = 0;
     for (size_t n = 0; n < node_count; ++n) {
-      if (in_degree[n] == 0)
-        continue;
+      if (in_degree[n] == 0) continue;
       ++stuck;
-      if (named == kMaxNamedCycleNodes)
-        continue;
-      if (named > 0)
-        names += ", ";
+      if (named == kMaxNamedCycleNodes) continue;
+      if (named > 0) names += ", ";
       names += node_label(graph.nodes[n], n) + " (" + graph.nodes[n].op_type + ")";
       ++named;
     }
-    if (stuck > named)
-      names += " and " + std::to_string(stuck - named) + " more";
+    if (stuck > named) names += " and " + std::to_string(stuck - named) + " more";
     return make_error(source + ": the graph has a cycle; nodes on it or fed by it: " + names);
   }
 
@@ -140,8 +130,7 @@ Result<GraphIndex> index_graph(const onnx::Graph& graph, const std::string& sour
     }
     index.outputs.push_back(it->second);
   }
-  if (index.outputs.empty())
-    return make_error(source + ": the graph declares no outputs");
+  if (index.outputs.empty()) return make_error(source + ": the graph declares no outputs");
   return index;
 }
 

@@ -63,8 +63,7 @@ const char* attribute_type_name(AttributeType type) {
 
 int64_t Model::default_opset() const {
   for (const OperatorSetId& opset : opset_imports) {
-    if (opset.domain.empty() || opset.domain == "ai.onnx")
-      return opset.version;
+    if (opset.domain.empty() || opset.domain == "ai.onnx") return opset.version;
   }
   return 0;
 }
@@ -117,11 +116,9 @@ const char* tensor_field_name(uint32_t field) {
 size_t count_varints(std::span<const uint8_t> bytes) {
   size_t count = 0;
   for (uint8_t byte : bytes) {
-    if ((byte & 0x80) == 0)
-      ++count;
+    if ((byte & 0x80) == 0) ++count;
   }
-  if (!bytes.empty() && (bytes.back() & 0x80) != 0)
-    return std::numeric_limits<size_t>::max();
+  if (!bytes.empty() && (bytes.back() & 0x80) != 0) return std::numeric_limits<size_t>::max();
   return count;
 }
 
@@ -165,8 +162,7 @@ class Parser {
 
 Status Parser::expect_wire(const WireReader& reader, const FieldTag& tag, WireType wanted,
                            std::string_view what) {
-  if (tag.wire_type == wanted)
-    return Status::success();
+  if (tag.wire_type == wanted) return Status::success();
   return reader.error_at(tag.offset, what,
                          "wire type " + std::to_string(static_cast<uint32_t>(tag.wire_type)) +
                              " where " + std::to_string(static_cast<uint32_t>(wanted)) +
@@ -192,8 +188,7 @@ Status Parser::read_string(WireReader& reader, const FieldTag& tag, std::string&
 Status Parser::append_int64s(WireReader& reader, const FieldTag& tag, std::vector<int64_t>& values,
                              size_t cap, std::string_view what) {
   if (tag.wire_type == WireType::kVarint) {
-    if (values.size() >= cap)
-      return too_many(reader, tag, what, cap);
+    if (values.size() >= cap) return too_many(reader, tag, what, cap);
     int64_t value = 0;
     SL_RETURN_IF_ERROR(read_int64(reader, tag, value, what));
     values.push_back(value);
@@ -208,8 +203,7 @@ Status Parser::append_int64s(WireReader& reader, const FieldTag& tag, std::vecto
   if (count == std::numeric_limits<size_t>::max()) {
     return reader.error_at(packed_offset, what, "packed varints end in the middle of a value");
   }
-  if (count > cap - values.size())
-    return too_many(reader, tag, what, cap);
+  if (count > cap - values.size()) return too_many(reader, tag, what, cap);
 
   size_t position = 0;
   while (position < packed.size()) {
@@ -228,8 +222,7 @@ Status Parser::append_int64s(WireReader& reader, const FieldTag& tag, std::vecto
 Status Parser::append_floats(WireReader& reader, const FieldTag& tag, std::vector<float>& values,
                              size_t cap, std::string_view what) {
   if (tag.wire_type == WireType::kFixed32) {
-    if (values.size() >= cap)
-      return too_many(reader, tag, what, cap);
+    if (values.size() >= cap) return too_many(reader, tag, what, cap);
     uint32_t bits = 0;
     SL_RETURN_IF_ERROR(reader.read_fixed32(bits, what));
     values.push_back(float_from_bits(bits));
@@ -246,8 +239,7 @@ Status Parser::append_floats(WireReader& reader, const FieldTag& tag, std::vecto
         "packed floats take " + std::to_string(packed.size()) + " bytes, not a multiple of 4");
   }
   const size_t count = packed.size() / 4;
-  if (count > cap - values.size())
-    return too_many(reader, tag, what, cap);
+  if (count > cap - values.size()) return too_many(reader, tag, what, cap);
   const size_t first = values.size();
   values.resize(first + count);
   // An empty packed field leaves both pointers null, which memcpy must not see (found by
@@ -549,14 +541,12 @@ Status Parser::decode_tensor_data(const WireReader& reader,
   };
 
   Result<int64_t> count_or = checked_element_count(tensor.dims);
-  if (!count_or.ok())
-    return fail(tensor.byte_offset, count_or.message());
+  if (!count_or.ok()) return fail(tensor.byte_offset, count_or.message());
   const int64_t count = count_or.value();
 
   const std::optional<DataType> type = data_type_from_onnx(tensor.onnx_data_type);
   // Other element types stay undecoded: inspection still works, loading reports the tensor.
-  if (!type)
-    return Status::success();
+  if (!type) return Status::success();
 
   const uint32_t typed_field = *type == DataType::kFloat32 ? kTensorFloatData
                                : *type == DataType::kInt64 ? kTensorInt64Data
@@ -565,8 +555,7 @@ Status Parser::decode_tensor_data(const WireReader& reader,
   size_t typed_count = 0;
   for (const DataSegment& segment : segments) {
     if (segment.field == kTensorRawData) {
-      if (raw != nullptr)
-        return fail(segment.offset, "raw_data appears twice");
+      if (raw != nullptr) return fail(segment.offset, "raw_data appears twice");
       if (segment.wire_type != WireType::kLengthDelimited) {
         return fail(segment.offset, "raw_data is not length-delimited");
       }
@@ -612,8 +601,7 @@ Status Parser::decode_tensor_data(const WireReader& reader,
 
   tensor.value.reset(*type, tensor.dims);
   if (raw != nullptr) {
-    if (byte_count > 0)
-      std::memcpy(tensor.value.bytes.data(), raw->bytes.data(), byte_count);
+    if (byte_count > 0) std::memcpy(tensor.value.bytes.data(), raw->bytes.data(), byte_count);
     return Status::success();
   }
 
@@ -630,8 +618,7 @@ Status Parser::decode_tensor_data(const WireReader& reader,
     while (position < segment.bytes.size()) {
       uint64_t raw_value = 0;
       const size_t used = decode_varint(segment.bytes.subspan(position), raw_value);
-      if (used == 0)
-        return fail(segment.offset + position, "varint longer than 10 bytes");
+      if (used == 0) return fail(segment.offset + position, "varint longer than 10 bytes");
       const int64_t value = static_cast<int64_t>(raw_value);
       switch (*type) {
         case DataType::kInt64:

@@ -11,11 +11,9 @@ size_t decode_varint(std::span<const uint8_t> bytes, uint64_t& value) {
   for (size_t i = 0; i < limit; ++i) {
     const uint64_t chunk = bytes[i] & 0x7f;
     // The tenth byte may only carry the top bit of a 64-bit value.
-    if (i == 9 && chunk > 1)
-      return 0;
+    if (i == 9 && chunk > 1) return 0;
     value |= chunk << (7 * i);
-    if ((bytes[i] & 0x80) == 0)
-      return i + 1;
+    if ((bytes[i] & 0x80) == 0) return i + 1;
   }
   return 0;
 }
@@ -54,8 +52,7 @@ Status WireReader::read_tag(FieldTag& tag, std::string_view what) {
   tag.offset = offset();
   uint64_t key = 0;
   Status status = read_varint(key, what);
-  if (!status.ok())
-    return status;
+  if (!status.ok()) return status;
 
   const uint64_t number = key >> 3;
   if (number == 0 || number > 0x1fffffff) {
@@ -68,8 +65,7 @@ Status WireReader::read_tag(FieldTag& tag, std::string_view what) {
 
 Status WireReader::read_fixed32(uint32_t& value, std::string_view what) {
   Status status = require(4, what, "a 32-bit value");
-  if (!status.ok())
-    return status;
+  if (!status.ok()) return status;
   std::memcpy(&value, bytes_.data() + position_, 4);
   position_ += 4;
   return Status::success();
@@ -77,8 +73,7 @@ Status WireReader::read_fixed32(uint32_t& value, std::string_view what) {
 
 Status WireReader::read_fixed64(uint64_t& value, std::string_view what) {
   Status status = require(8, what, "a 64-bit value");
-  if (!status.ok())
-    return status;
+  if (!status.ok()) return status;
   std::memcpy(&value, bytes_.data() + position_, 8);
   position_ += 8;
   return Status::success();
@@ -89,8 +84,7 @@ Status WireReader::read_bytes(std::span<const uint8_t>& payload, size_t& payload
   const size_t length_offset = offset();
   uint64_t length = 0;
   Status status = read_varint(length, what);
-  if (!status.ok())
-    return status;
+  if (!status.ok()) return status;
 
   const size_t remaining = bytes_.size() - position_;
   if (length > remaining) {
@@ -108,8 +102,7 @@ Status WireReader::read_string(std::string& value, std::string_view what) {
   std::span<const uint8_t> payload;
   size_t payload_offset = 0;
   Status status = read_bytes(payload, payload_offset, what);
-  if (!status.ok())
-    return status;
+  if (!status.ok()) return status;
   value.assign(reinterpret_cast<const char*>(payload.data()), payload.size());
   return Status::success();
 }
@@ -118,8 +111,7 @@ Status WireReader::read_message(WireReader& nested, std::string_view what) {
   std::span<const uint8_t> payload;
   size_t payload_offset = 0;
   Status status = read_bytes(payload, payload_offset, what);
-  if (!status.ok())
-    return status;
+  if (!status.ok()) return status;
   nested = WireReader(payload, payload_offset, *source_);
   return Status::success();
 }
@@ -134,22 +126,19 @@ Status WireReader::read_raw_value(const FieldTag& tag, std::span<const uint8_t>&
     case WireType::kVarint: {
       uint64_t ignored = 0;
       Status status = read_varint(ignored, what);
-      if (!status.ok())
-        return status;
+      if (!status.ok()) return status;
       break;
     }
     case WireType::kFixed32: {
       uint32_t ignored = 0;
       Status status = read_fixed32(ignored, what);
-      if (!status.ok())
-        return status;
+      if (!status.ok()) return status;
       break;
     }
     case WireType::kFixed64: {
       uint64_t ignored = 0;
       Status status = read_fixed64(ignored, what);
-      if (!status.ok())
-        return status;
+      if (!status.ok()) return status;
       break;
     }
     default:

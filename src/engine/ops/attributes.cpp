@@ -5,8 +5,7 @@ namespace sightline::engine {
 
 const onnx::Attribute* Attributes::find(std::string_view name) const {
   for (const onnx::Attribute& attribute : node_.attributes) {
-    if (attribute.name == name)
-      return &attribute;
+    if (attribute.name == name) return &attribute;
   }
   return nullptr;
 }
@@ -22,16 +21,14 @@ Status Attributes::allow_only(std::initializer_list<std::string_view> known) con
     bool listed = false;
     for (std::string_view name : known)
       listed = listed || attribute.name == name;
-    if (!listed)
-      return make_error("attribute '" + attribute.name + "' is not supported");
+    if (!listed) return make_error("attribute '" + attribute.name + "' is not supported");
   }
   return Status::success();
 }
 
 Result<int64_t> Attributes::get_int(std::string_view name, int64_t fallback) const {
   const onnx::Attribute* attribute = find(name);
-  if (attribute == nullptr)
-    return fallback;
+  if (attribute == nullptr) return fallback;
   if (attribute->type != onnx::AttributeType::kInt) {
     return wrong_type(*attribute, onnx::AttributeType::kInt);
   }
@@ -40,8 +37,7 @@ Result<int64_t> Attributes::get_int(std::string_view name, int64_t fallback) con
 
 Result<float> Attributes::get_float(std::string_view name, float fallback) const {
   const onnx::Attribute* attribute = find(name);
-  if (attribute == nullptr)
-    return fallback;
+  if (attribute == nullptr) return fallback;
   if (attribute->type != onnx::AttributeType::kFloat) {
     return wrong_type(*attribute, onnx::AttributeType::kFloat);
   }
@@ -50,8 +46,7 @@ Result<float> Attributes::get_float(std::string_view name, float fallback) const
 
 Result<std::string> Attributes::get_string(std::string_view name, std::string fallback) const {
   const onnx::Attribute* attribute = find(name);
-  if (attribute == nullptr)
-    return fallback;
+  if (attribute == nullptr) return fallback;
   if (attribute->type != onnx::AttributeType::kString) {
     return wrong_type(*attribute, onnx::AttributeType::kString);
   }
@@ -61,8 +56,7 @@ Result<std::string> Attributes::get_string(std::string_view name, std::string fa
 Result<std::vector<int64_t>> Attributes::get_ints(std::string_view name,
                                                   std::vector<int64_t> fallback) const {
   const onnx::Attribute* attribute = find(name);
-  if (attribute == nullptr)
-    return fallback;
+  if (attribute == nullptr) return fallback;
   if (attribute->type != onnx::AttributeType::kInts) {
     return wrong_type(*attribute, onnx::AttributeType::kInts);
   }
@@ -72,8 +66,7 @@ Result<std::vector<int64_t>> Attributes::get_ints(std::string_view name,
 namespace {
 
 Status check_count(size_t count, size_t minimum, size_t maximum, const char* what) {
-  if (count >= minimum && count <= maximum)
-    return Status::success();
+  if (count >= minimum && count <= maximum) return Status::success();
   std::string expected = std::to_string(minimum);
   if (maximum != minimum)
     expected += maximum == SIZE_MAX ? " or more" : " to " + std::to_string(maximum);

@@ -50,8 +50,7 @@ Result<std::vector<float>> constant_float_values(const PlanInput& input, const c
 }
 
 Status require_type(const PlanInput& input, DataType type, const char* what) {
-  if (input.type == type)
-    return Status::success();
+  if (input.type == type) return Status::success();
   return make_error(std::string(what) + " has type " + data_type_name(input.type) + ", expected " +
                     data_type_name(type));
 }
@@ -80,8 +79,7 @@ kernels::BroadcastShape make_broadcast(const Shape& a, const Shape& b, const Sha
 
   kernels::BroadcastShape view;
   for (size_t i = 0; i < rank; ++i) {
-    if (output[i] == 1)
-      continue;
+    if (output[i] == 1) continue;
     const size_t a_axis = i + a.size() - rank;
     const size_t b_axis = i + b.size() - rank;
     const int64_t a_stride = (i + a.size() >= rank && a[a_axis] != 1) ? a_dense[a_axis] : 0;

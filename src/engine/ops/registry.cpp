@@ -49,8 +49,7 @@ Result<std::unique_ptr<Operator>> create_operator(const onnx::Node& node, int64_
                       std::to_string(kMinimumOpset) + " to " + std::to_string(kMaximumOpset));
   }
   for (const Entry& entry : kOperators) {
-    if (entry.op_type == node.op_type)
-      return entry.factory(node, opset);
+    if (entry.op_type == node.op_type) return entry.factory(node, opset);
   }
   return make_error("operator " + node.op_type + " is not supported");
 }

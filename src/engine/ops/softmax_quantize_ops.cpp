@@ -17,8 +17,7 @@ class SoftmaxOperator final : public Operator {
   Status plan(std::span<const PlanInput> inputs, std::span<ValueType> outputs) override {
     SL_RETURN_IF_ERROR(require_type(inputs[0], DataType::kFloat32, "input"));
     const Shape& shape = inputs[0].shape;
-    if (shape.empty())
-      return make_error("input is a scalar; softmax needs at least one axis");
+    if (shape.empty()) return make_error("input is a scalar; softmax needs at least one axis");
     SL_ASSIGN_OR_RETURN(const int64_t axis, normalize_axis(axis_, shape.size(), "axis"));
     const size_t a = static_cast<size_t>(axis);
     outer_ = product(shape, 0, a);

@@ -10,8 +10,7 @@ namespace {
 
 Status check_list(const std::vector<int64_t>& values, size_t size, int64_t minimum,
                   const char* name) {
-  if (values.empty())
-    return Status::success();
+  if (values.empty()) return Status::success();
   if (values.size() != size) {
     return make_error(std::string("attribute '") + name + "' has " + std::to_string(values.size()) +
                       " values; only 2-D windows (" + std::to_string(size) +
@@ -55,8 +54,7 @@ Result<WindowAttributes> read_window_attributes(const Attributes& attributes, bo
   if (window.auto_pad != AutoPad::kNotSet && !window.pads.empty()) {
     bool all_zero =
         std::all_of(window.pads.begin(), window.pads.end(), [](int64_t pad) { return pad == 0; });
-    if (!all_zero)
-      return make_error("explicit pads cannot be combined with auto_pad " + auto_pad);
+    if (!all_zero) return make_error("explicit pads cannot be combined with auto_pad " + auto_pad);
   }
 
   if (with_ceil_mode) {
@@ -107,8 +105,7 @@ Result<Window2d> plan_window(const WindowAttributes& attributes, std::array<int6
     if (attributes.ceil_mode) {
       output = (padded - extent + stride - 1) / stride + 1;
       // A last window that would start in the end padding is dropped.
-      if ((output - 1) * stride >= input[axis] + window.pad_begin[axis])
-        --output;
+      if ((output - 1) * stride >= input[axis] + window.pad_begin[axis]) --output;
     }
     window.output[axis] = output;
   }

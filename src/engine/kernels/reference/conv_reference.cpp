@@ -94,8 +94,7 @@ void convolve(const ConvShape& s, const In* input, const Acc* weights, const Acc
 
   // scratch = [accumulator: max_band_pixels][columns: depth * max_band_pixels]
   const size_t needed = static_cast<size_t>(max_band_pixels * (direct ? 1 : depth + 1));
-  if (scratch.size() < needed)
-    scratch.resize(needed);
+  if (scratch.size() < needed) scratch.resize(needed);
   Acc* accumulator = scratch.data();
   Acc* columns = scratch.data() + max_band_pixels;
 

@@ -16,12 +16,10 @@ void maxpool2d_f32_reference(const PoolShape& s, const float* input, float* outp
         float best = std::numeric_limits<float>::lowest();
         for (int64_t ky = 0; ky < s.kernel_height; ++ky) {
           const int64_t iy = oy * s.stride_height - s.pad_top + ky * s.dilation_height;
-          if (iy < 0 || iy >= s.in_height)
-            continue;
+          if (iy < 0 || iy >= s.in_height) continue;
           for (int64_t kx = 0; kx < s.kernel_width; ++kx) {
             const int64_t ix = ox * s.stride_width - s.pad_left + kx * s.dilation_width;
-            if (ix < 0 || ix >= s.in_width)
-              continue;
+            if (ix < 0 || ix >= s.in_width) continue;
             best = std::max(best, in[iy * s.in_width + ix]);
           }
         }

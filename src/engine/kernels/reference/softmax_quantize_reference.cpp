@@ -32,10 +32,8 @@ void softmax_f32_reference(const float* input, float* output, int64_t outer, int
 float round_half_to_even(float value) {
   const float lower = std::floor(value);
   const float fraction = value - lower;
-  if (fraction > 0.5f)
-    return lower + 1.0f;
-  if (fraction < 0.5f)
-    return lower;
+  if (fraction > 0.5f) return lower + 1.0f;
+  if (fraction < 0.5f) return lower;
   return std::fmod(lower, 2.0f) == 0.0f ? lower : lower + 1.0f;
 }
 
@@ -50,10 +48,8 @@ void dynamic_quantize_linear_reference(const float* input, int64_t count, uint8_
   float minimum = 0.0f;
   float maximum = 0.0f;
   for (int64_t i = 0; i < count; ++i) {
-    if (input[i] < minimum)
-      minimum = input[i];
-    if (input[i] > maximum)
-      maximum = input[i];
+    if (input[i] < minimum) minimum = input[i];
+    if (input[i] > maximum) maximum = input[i];
   }
 
   const float step = (maximum - minimum) / 255.0f;
