@@ -112,6 +112,40 @@ export function api(page, name, ...args) {
   return page.evaluate(({ name, args }) => window.sightline[name](...args), { name, args });
 }
 
+// The native command line the tests run (--cli PATH, default build/native's); a missing one
+// ends the test file with a FAIL line.
+export function nativeCli() {
+  const cli = path.resolve(
+    argument('--cli', path.join(repoRoot, 'build/native/src/cli/sightline')));
+  if (!fs.existsSync(cli)) {
+    console.log(`FAIL: the native CLI ${cli} is missing (build it, or pass --cli PATH)`);
+    process.exit(1);
+  }
+  return cli;
+}
+
+// A page of the threaded build (served with the isolation headers) or, with singleThread, of the
+// single-thread build, checked to run the build asked for. Without the headers the isolation
+// service worker would reload the page into the threaded build: blocked, the page stays
+// single-thread. The caller closes context and server.
+export async function openBuildPage(browser, root, singleThread) {
+  const { server, url } = await serve(root, !singleThread);
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 },
+    serviceWorkers: singleThread ? 'block' : 'allow' });
+  const page = await openPage(context, url);
+  const ready = await waitForReady(page);
+  check(ready.variant === (singleThread ? 'single-thread' : 'threads'),
+    `the page runs the ${ready.variant} build`, JSON.stringify(ready));
+  return { server, context, page };
+}
+
+// Drops one sample photo onto the canvas and waits for its detections.
+export async function dropPhoto(page, name) {
+  await dropFiles(page, [{ name, type: 'image/jpeg', bytes: readPhoto(name) }]);
+  await page.evaluate(() => window.sightline.dropsSettled());
+  return waitForImageDetections(page, name);
+}
+
 export function readPhoto(name) {
   return fs.readFileSync(path.join(dataDir, 'samples', name));
 }

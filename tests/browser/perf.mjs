@@ -26,8 +26,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  api, argument, artifactsDir, check, dataDir, dropFiles, failures, finishChecks, launchBrowser,
-  openPage, readPhoto, repoRoot, serve, step, waitForImageDetections, waitForReady,
+  api, argument, artifactsDir, check, dataDir, dropPhoto, failures, finishChecks, launchBrowser,
+  nativeCli, openBuildPage, repoRoot, step, waitForImageDetections,
 } from './harness.mjs';
 
 const PHOTO = 'dog.jpg';
@@ -222,29 +222,14 @@ async function testOnnxRuntime(page, variant) {
 
 async function main() {
   const root = path.resolve(argument('--root', path.join(repoRoot, 'build/web')));
-  const cli = path.resolve(
-    argument('--cli', path.join(repoRoot, 'build/native/src/cli/sightline')));
-  if (!fs.existsSync(cli)) {
-    console.log(`FAIL: the native CLI ${cli} is missing (build it, or pass --cli PATH)`);
-    process.exit(1);
-  }
+  const cli = nativeCli();
   const { browser, close } = await launchBrowser();
   const singleThread = process.argv.includes('--single-thread');
   const variant = singleThread ? 'st' : 'mt';
-  const { server, url } = await serve(root, !singleThread);
-  // Without the headers the isolation service worker would reload the page into the threaded
-  // build: blocked, the page stays single-thread.
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 },
-    serviceWorkers: singleThread ? 'block' : 'allow' });
-  const page = await openPage(context, url);
+  const { server, context, page } = await openBuildPage(browser, root, singleThread);
   try {
-    const ready = await waitForReady(page);
-    check(ready.variant === (singleThread ? 'single-thread' : 'threads'),
-      `the page runs the ${ready.variant} build`, JSON.stringify(ready));
     await testRefusalsWithoutPhoto(page);
-    await dropFiles(page, [{ name: PHOTO, type: 'image/jpeg', bytes: readPhoto(PHOTO) }]);
-    await page.evaluate(() => window.sightline.dropsSettled());
-    await waitForImageDetections(page, PHOTO);
+    await dropPhoto(page, PHOTO);
     await testStageTimings(page);
     await testProfile(page, cli, variant);
     await testCancel(page);

@@ -154,47 +154,28 @@ void note_activity() {
 // Input on the page (mouse, wheel, keys, touch, focus, resize) wakes the frame loop. Registered
 // on the window in the capture phase, so they see every event before GLFW's own listeners, and
 // returning false leaves the event to them.
-EM_BOOL on_mouse_event(int, const EmscriptenMouseEvent*, void*) {
-  note_activity();
-  return EM_FALSE;
-}
-EM_BOOL on_wheel_event(int, const EmscriptenWheelEvent*, void*) {
-  note_activity();
-  return EM_FALSE;
-}
-EM_BOOL on_key_event(int, const EmscriptenKeyboardEvent*, void*) {
-  note_activity();
-  return EM_FALSE;
-}
-EM_BOOL on_touch_event(int, const EmscriptenTouchEvent*, void*) {
-  note_activity();
-  return EM_FALSE;
-}
-EM_BOOL on_focus_event(int, const EmscriptenFocusEvent*, void*) {
-  note_activity();
-  return EM_FALSE;
-}
-EM_BOOL on_resize_event(int, const EmscriptenUiEvent*, void*) {
+template <class Event>
+EM_BOOL wake_on_input(int, const Event*, void*) {
   note_activity();
   return EM_FALSE;
 }
 
 void watch_input() {
   const char* window = EMSCRIPTEN_EVENT_TARGET_WINDOW;
-  emscripten_set_mousedown_callback(window, nullptr, true, on_mouse_event);
-  emscripten_set_mouseup_callback(window, nullptr, true, on_mouse_event);
-  emscripten_set_mousemove_callback(window, nullptr, true, on_mouse_event);
-  emscripten_set_wheel_callback(window, nullptr, true, on_wheel_event);
-  emscripten_set_keydown_callback(window, nullptr, true, on_key_event);
-  emscripten_set_keyup_callback(window, nullptr, true, on_key_event);
-  emscripten_set_keypress_callback(window, nullptr, true, on_key_event);
-  emscripten_set_touchstart_callback(window, nullptr, true, on_touch_event);
-  emscripten_set_touchmove_callback(window, nullptr, true, on_touch_event);
-  emscripten_set_touchend_callback(window, nullptr, true, on_touch_event);
-  emscripten_set_touchcancel_callback(window, nullptr, true, on_touch_event);
-  emscripten_set_focus_callback(window, nullptr, true, on_focus_event);
-  emscripten_set_blur_callback(window, nullptr, true, on_focus_event);
-  emscripten_set_resize_callback(window, nullptr, true, on_resize_event);
+  emscripten_set_mousedown_callback(window, nullptr, true, wake_on_input<EmscriptenMouseEvent>);
+  emscripten_set_mouseup_callback(window, nullptr, true, wake_on_input<EmscriptenMouseEvent>);
+  emscripten_set_mousemove_callback(window, nullptr, true, wake_on_input<EmscriptenMouseEvent>);
+  emscripten_set_wheel_callback(window, nullptr, true, wake_on_input<EmscriptenWheelEvent>);
+  emscripten_set_keydown_callback(window, nullptr, true, wake_on_input<EmscriptenKeyboardEvent>);
+  emscripten_set_keyup_callback(window, nullptr, true, wake_on_input<EmscriptenKeyboardEvent>);
+  emscripten_set_keypress_callback(window, nullptr, true, wake_on_input<EmscriptenKeyboardEvent>);
+  emscripten_set_touchstart_callback(window, nullptr, true, wake_on_input<EmscriptenTouchEvent>);
+  emscripten_set_touchmove_callback(window, nullptr, true, wake_on_input<EmscriptenTouchEvent>);
+  emscripten_set_touchend_callback(window, nullptr, true, wake_on_input<EmscriptenTouchEvent>);
+  emscripten_set_touchcancel_callback(window, nullptr, true, wake_on_input<EmscriptenTouchEvent>);
+  emscripten_set_focus_callback(window, nullptr, true, wake_on_input<EmscriptenFocusEvent>);
+  emscripten_set_blur_callback(window, nullptr, true, wake_on_input<EmscriptenFocusEvent>);
+  emscripten_set_resize_callback(window, nullptr, true, wake_on_input<EmscriptenUiEvent>);
 }
 
 // Called at every display refresh; draws only when the pacer says so (frame_pacer.h), but runs
