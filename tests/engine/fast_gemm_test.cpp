@@ -129,14 +129,16 @@ TEST(FastGemm, EmptyDepthGivesBiasThroughActivation) {
 }
 
 TEST(FastGemm, TileShapeFollowsTheInstructionSet) {
-  EXPECT_EQ(gemm_tile(simd::Isa::kScalar).rows, 4);
+  EXPECT_EQ(gemm_tile(simd::Isa::kScalar).rows, 5);
   EXPECT_EQ(gemm_tile(simd::Isa::kScalar).columns, 8);
-  const PackedMatrix packed =
-      pack_gemm_lhs(simd::Isa::kScalar, random_values(10, 1).data(), 5, 2, 2);
-  // Two panels of [depth 2, 4 rows]; the three rows past the fifth are zero.
-  ASSERT_EQ(packed.panels.size(), 16u);
-  EXPECT_EQ(packed.panels[8 + 1], 0.0f);
-  EXPECT_EQ(packed.panels[8 + 4 + 3], 0.0f);
+  const std::vector<float> a = random_values(14, 1);
+  const PackedMatrix packed = pack_gemm_lhs(simd::Isa::kScalar, a.data(), 7, 2, 2);
+  // Two panels of [depth 2, 5 rows]: panel 1 holds rows 5 and 6, and its three rows past the
+  // seventh are zero.
+  ASSERT_EQ(packed.panels.size(), 20u);
+  EXPECT_EQ(packed.panels[10 + 1 * 5 + 1], a[6 * 2 + 1]);
+  EXPECT_EQ(packed.panels[10 + 0 * 5 + 2], 0.0f);
+  EXPECT_EQ(packed.panels[10 + 1 * 5 + 4], 0.0f);
 }
 
 }  // namespace

@@ -91,8 +91,10 @@ void tile_vec4(const DirectConv& conv, const float* bordered, Bordered size, con
     }
   }
   for (int j = 0; j < channels; ++j) {
-    V::store(out + j * out_stride, activate<V>(conv.activation, acc[j][0]));
-    V::store(out + j * out_stride + 4, activate<V>(conv.activation, acc[j][1]));
+    // Both halves of the channel's row at once: their activations interleave.
+    activate_n<V, 2>(conv.activation, acc[j]);
+    V::store(out + j * out_stride, acc[j][0]);
+    V::store(out + j * out_stride + 4, acc[j][1]);
   }
 }
 

@@ -20,7 +20,7 @@ struct GemmTile {
   int columns = 0;
 };
 
-// 4x8 for the four-float backends, 6x16 for AVX2 + FMA, 8x32 for AVX-512.
+// 5x8 for the four-float backends, 6x16 for AVX2 + FMA, 8x32 for AVX-512.
 GemmTile gemm_tile(simd::Isa isa);
 
 // A [rows, depth] in micro-kernel order:

@@ -1,5 +1,5 @@
-// The GEMM micro-kernel written once over the four-float layer: a tile_rows x 8 block of C in
-// 2 * tile_rows vector accumulators. Internal to the fast kernels.
+// The GEMM micro-kernel written once over the four-float layer: an R x 8 block of C in 2 * R
+// vector accumulators. Internal to the fast kernels.
 #pragma once
 
 #include <cstdint>
@@ -37,13 +37,16 @@ void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_
   }
 
   for (int r = 0; r < R; ++r) {
+    T row[2] = {left[r], right[r]};
     if (epilogue.bias != nullptr) {
       const T bias = V::broadcast(epilogue.bias[r]);
-      left[r] = V::add(left[r], bias);
-      right[r] = V::add(right[r], bias);
+      row[0] = V::add(row[0], bias);
+      row[1] = V::add(row[1], bias);
     }
-    V::store(c + r * ldc, activate<V>(epilogue.activation, left[r]));
-    V::store(c + r * ldc + 4, activate<V>(epilogue.activation, right[r]));
+    // Both halves of the row at once: their activations interleave.
+    activate_n<V, 2>(epilogue.activation, row);
+    V::store(c + r * ldc, row[0]);
+    V::store(c + r * ldc + 4, row[1]);
   }
 }
 

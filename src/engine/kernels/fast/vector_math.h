@@ -17,49 +17,73 @@
 
 namespace sightline::engine::kernels::fast {
 
-template <class V>
-typename V::T exp_approx(typename V::T x) {
+// exp_approx over kCount vectors at once, one step for all of them before the next, so their
+// dependency chains interleave in the instruction stream: an out-of-order core overlaps chains
+// that arrive whole only partly (SiLU on two vectors at once is 13% faster per element in
+// WebAssembly here). Each vector gets exactly the operations of a single one. Always inlined: a
+// call would pass the vectors through memory (g++ declined to inline it in the GEMM epilogue).
+template <class V, int kCount>
+[[gnu::always_inline]] inline void exp_approx_n(typename V::T* x) {
   using T = typename V::T;
-  x = V::min(V::max(x, V::broadcast(-87.3f)), V::broadcast(88.3f));
-
   // Adding and subtracting 1.5 * 2^23 rounds to the nearest whole number (|x / ln2| < 2^22).
   const T rounding = V::broadcast(12582912.0f);
-  const T shifted = V::add(V::mul(x, V::broadcast(1.44269504f)), rounding);
-  const T n = V::sub(shifted, rounding);
-  T r = V::sub(x, V::mul(n, V::broadcast(0.693145751953125f)));
-  r = V::sub(r, V::mul(n, V::broadcast(1.428606765330187e-06f)));
-
-  T p = V::broadcast(0.008297638036310673f);
-  p = V::mul_add(p, r, V::broadcast(0.04191536456346512f));
-  p = V::mul_add(p, r, V::broadcast(0.16667574644088745f));
-  p = V::mul_add(p, r, V::broadcast(0.49998894333839417f));
-  p = V::mul_add(p, r, V::broadcast(0.9999997019767761f));
-  p = V::mul_add(p, r, V::broadcast(1.0000001192092896f));
-  return V::mul(p, V::exp2_from_shifted(shifted));
+  T shifted[kCount];
+  T r[kCount];
+  T p[kCount];
+  for (int i = 0; i < kCount; ++i) {
+    x[i] = V::min(V::max(x[i], V::broadcast(-87.3f)), V::broadcast(88.3f));
+    shifted[i] = V::add(V::mul(x[i], V::broadcast(1.44269504f)), rounding);
+  }
+  for (int i = 0; i < kCount; ++i) {
+    const T n = V::sub(shifted[i], rounding);
+    r[i] = V::sub(x[i], V::mul(n, V::broadcast(0.693145751953125f)));
+    r[i] = V::sub(r[i], V::mul(n, V::broadcast(1.428606765330187e-06f)));
+    p[i] =
+        V::mul_add(V::broadcast(0.008297638036310673f), r[i], V::broadcast(0.04191536456346512f));
+  }
+  for (int i = 0; i < kCount; ++i) {
+    p[i] = V::mul_add(p[i], r[i], V::broadcast(0.16667574644088745f));
+  }
+  for (int i = 0; i < kCount; ++i) {
+    p[i] = V::mul_add(p[i], r[i], V::broadcast(0.49998894333839417f));
+  }
+  for (int i = 0; i < kCount; ++i) {
+    p[i] = V::mul_add(p[i], r[i], V::broadcast(0.9999997019767761f));
+  }
+  for (int i = 0; i < kCount; ++i) {
+    p[i] = V::mul_add(p[i], r[i], V::broadcast(1.0000001192092896f));
+    x[i] = V::mul(p[i], V::exp2_from_shifted(shifted[i]));
+  }
 }
 
 template <class V>
-typename V::T sigmoid_approx(typename V::T x) {
-  const typename V::T one = V::broadcast(1.0f);
-  return V::div(one, V::add(one, exp_approx<V>(V::sub(V::zero(), x))));
+typename V::T exp_approx(typename V::T x) {
+  exp_approx_n<V, 1>(&x);
+  return x;
 }
 
-// x * sigmoid(x) as x / (1 + e^-x): one division, no extra multiply.
-template <class V>
-typename V::T silu_approx(typename V::T x) {
-  return V::div(x, V::add(V::broadcast(1.0f), exp_approx<V>(V::sub(V::zero(), x))));
+// x[i] = activation(x[i]) for kCount vectors, interleaved like exp_approx_n. Sigmoid is
+// 1 / (1 + e^-x); SiLU is x / (1 + e^-x): one division, no extra multiply.
+template <class V, int kCount>
+[[gnu::always_inline]] inline void activate_n(Activation activation, typename V::T* x) {
+  using T = typename V::T;
+  if (activation == Activation::kNone) {
+    return;
+  }
+  T e[kCount];
+  for (int i = 0; i < kCount; ++i) {
+    e[i] = V::sub(V::zero(), x[i]);
+  }
+  exp_approx_n<V, kCount>(e);
+  const T one = V::broadcast(1.0f);
+  for (int i = 0; i < kCount; ++i) {
+    x[i] = V::div(activation == Activation::kSilu ? x[i] : one, V::add(one, e[i]));
+  }
 }
 
 template <class V>
 typename V::T activate(Activation activation, typename V::T x) {
-  switch (activation) {
-    case Activation::kSigmoid:
-      return sigmoid_approx<V>(x);
-    case Activation::kSilu:
-      return silu_approx<V>(x);
-    case Activation::kNone:
-      break;
-  }
+  activate_n<V, 1>(activation, &x);
   return x;
 }
 
