@@ -21,6 +21,7 @@
 
 #include "engine/kernels/fast/conv.h"
 #include "engine/kernels/fast/depthwise.h"
+#include "engine/kernels/fast/direct_conv.h"
 #include "engine/kernels/fast/elementwise.h"
 #include "engine/kernels/fast/gemm.h"
 #include "engine/kernels/fast/gemm_driver.h"
@@ -162,6 +163,14 @@ double time_conv(const KernelContext& context, const ConvShape& s, double min_ms
           kernels::fast::depthwise_conv3x3_f32(context, s, input.data(), weights.data(),
                                                bias.data(), Activation::kSilu, output.data());
         },
+        min_ms);
+  }
+  // The same choice as the engine's Conv: the direct kernel where it applies (the stem).
+  if (kernels::fast::direct_conv3x3_supported(s)) {
+    const kernels::fast::DirectConv direct = kernels::fast::pack_direct_conv3x3(
+        context.isa, s, weights.data(), bias.data(), Activation::kSilu);
+    return time_ms(
+        [&] { kernels::fast::direct_conv3x3_f32(context, direct, input.data(), output.data()); },
         min_ms);
   }
   const kernels::fast::PackedConv packed =
