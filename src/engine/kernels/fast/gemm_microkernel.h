@@ -36,14 +36,31 @@ void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_
     b += b_row_stride;
   }
 
-  for (int r = 0; r < R; ++r) {
+  // Two rows at a time: four vectors whose activations interleave.
+  int r = 0;
+  for (; r + 2 <= R; r += 2) {
+    T rows[4] = {left[r], right[r], left[r + 1], right[r + 1]};
+    if (epilogue.bias != nullptr) {
+      const T bias0 = V::broadcast(epilogue.bias[r]);
+      const T bias1 = V::broadcast(epilogue.bias[r + 1]);
+      rows[0] = V::add(rows[0], bias0);
+      rows[1] = V::add(rows[1], bias0);
+      rows[2] = V::add(rows[2], bias1);
+      rows[3] = V::add(rows[3], bias1);
+    }
+    activate_n<V, 4>(epilogue.activation, rows);
+    V::store(c + r * ldc, rows[0]);
+    V::store(c + r * ldc + 4, rows[1]);
+    V::store(c + (r + 1) * ldc, rows[2]);
+    V::store(c + (r + 1) * ldc + 4, rows[3]);
+  }
+  if (r < R) {
     T row[2] = {left[r], right[r]};
     if (epilogue.bias != nullptr) {
       const T bias = V::broadcast(epilogue.bias[r]);
       row[0] = V::add(row[0], bias);
       row[1] = V::add(row[1], bias);
     }
-    // Both halves of the row at once: their activations interleave.
     activate_n<V, 2>(epilogue.activation, row);
     V::store(c + r * ldc, row[0]);
     V::store(c + r * ldc + 4, row[1]);
