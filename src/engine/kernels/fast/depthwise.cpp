@@ -1,7 +1,8 @@
 // Depthwise 3x3: each plane is copied once into a zero-bordered scratch plane, then every output
 // row is computed four columns at a time (8 with AVX2, 16 with AVX-512: simd/avx2_depthwise.cpp,
-// simd/avx512_depthwise.cpp) with the same vector code, edges included, bias and activation
-// applied in registers before the store.
+// simd/avx512_depthwise.cpp) with the same vector code, edges included, the bias added in
+// registers. The AVX kernels apply the activation in registers too; the four-float path applies
+// it to each finished row.
 #include "engine/kernels/fast/depthwise.h"
 
 #include <algorithm>

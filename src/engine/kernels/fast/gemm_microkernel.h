@@ -9,6 +9,25 @@
 
 namespace sightline::engine::kernels::fast {
 
+// Rows [first_row, first_row + kRows) of a tile: `rows` holds each row's two vectors in turn.
+// Adds the bias, applies the activation to all of them at once and stores them to `c`.
+template <class V, int kRows>
+[[gnu::always_inline]] inline void finish_rows(const simd::TileEpilogue& epilogue, int first_row,
+                                               typename V::T* rows, float* c, int64_t ldc) {
+  if (epilogue.bias != nullptr) {
+    for (int i = 0; i < kRows; ++i) {
+      const typename V::T bias = V::broadcast(epilogue.bias[first_row + i]);
+      rows[2 * i] = V::add(rows[2 * i], bias);
+      rows[2 * i + 1] = V::add(rows[2 * i + 1], bias);
+    }
+  }
+  activate_n<V, 2 * kRows>(epilogue.activation, rows);
+  for (int i = 0; i < kRows; ++i) {
+    V::store(c + i * ldc, rows[2 * i]);
+    V::store(c + i * ldc + 4, rows[2 * i + 1]);
+  }
+}
+
 // C[R, 8] (+)= A[R, depth] * B[depth, 8], then the epilogue, with
 //   a: packed panel [depth, kPanelRows] (rows past R unread)   b: [depth, 8], rows b_row_stride
 //   apart   c: row stride ldc.
@@ -36,34 +55,15 @@ void gemm_microkernel_vec4(int64_t depth, const float* a, const float* b, int64_
     b += b_row_stride;
   }
 
-  // Two rows at a time: four vectors whose activations interleave.
+  // Two rows at a time (one for an odd last row): four vectors whose activations interleave.
   int r = 0;
   for (; r + 2 <= R; r += 2) {
     T rows[4] = {left[r], right[r], left[r + 1], right[r + 1]};
-    if (epilogue.bias != nullptr) {
-      const T bias0 = V::broadcast(epilogue.bias[r]);
-      const T bias1 = V::broadcast(epilogue.bias[r + 1]);
-      rows[0] = V::add(rows[0], bias0);
-      rows[1] = V::add(rows[1], bias0);
-      rows[2] = V::add(rows[2], bias1);
-      rows[3] = V::add(rows[3], bias1);
-    }
-    activate_n<V, 4>(epilogue.activation, rows);
-    V::store(c + r * ldc, rows[0]);
-    V::store(c + r * ldc + 4, rows[1]);
-    V::store(c + (r + 1) * ldc, rows[2]);
-    V::store(c + (r + 1) * ldc + 4, rows[3]);
+    finish_rows<V, 2>(epilogue, r, rows, c + r * ldc, ldc);
   }
   if (r < R) {
-    T row[2] = {left[r], right[r]};
-    if (epilogue.bias != nullptr) {
-      const T bias = V::broadcast(epilogue.bias[r]);
-      row[0] = V::add(row[0], bias);
-      row[1] = V::add(row[1], bias);
-    }
-    activate_n<V, 2>(epilogue.activation, row);
-    V::store(c + r * ldc, row[0]);
-    V::store(c + r * ldc + 4, row[1]);
+    T rows[2] = {left[r], right[r]};
+    finish_rows<V, 1>(epilogue, r, rows, c + r * ldc, ldc);
   }
 }
 
