@@ -1,7 +1,8 @@
 // Direct 3x3 convolution: a bordered copy of the input, then per (output row, channel block)
 // register tiles of 4 channels x 8 columns (24 with AVX2, up to 64 with AVX-512) accumulated
 // over every input channel and tap. The last tile of a row overlaps the previous one instead of
-// taking a scalar tail (AVX-512: a narrower last tile with a masked store).
+// taking a scalar tail (AVX-512: a narrower last tile with a masked store). The AVX tiles apply
+// the activation in registers; the four-float path applies it to each finished output row.
 #include "engine/kernels/fast/direct_conv.h"
 
 #include <algorithm>
@@ -91,10 +92,19 @@ void tile_vec4(const DirectConv& conv, const float* bordered, Bordered size, con
     }
   }
   for (int j = 0; j < channels; ++j) {
-    // Both halves of the channel's row at once: their activations interleave.
-    activate_n<V, 2>(conv.activation, acc[j]);
     V::store(out + j * out_stride, acc[j][0]);
     V::store(out + j * out_stride + 4, acc[j][1]);
+  }
+}
+
+// The activation over one finished output row of `channels` channels: applied to the row while
+// it is in L1, where four vectors' chains interleave, rather than in the tile, whose eight
+// accumulators leave it few registers.
+template <class V>
+void activate_rows(Activation activation, float* row_out, int64_t out_plane, int64_t width,
+                   int channels) {
+  for (int j = 0; j < channels; ++j) {
+    bias_activation_inplace<V>(row_out + j * out_plane, width, 0.0f, activation);
   }
 }
 
@@ -119,6 +129,7 @@ void rows_vec4(const DirectConv& conv, const float* bordered, Bordered size, int
       for (int j = 0; j < channels; ++j) {
         std::memcpy(row_out + j * out_plane, narrow + j * kTile, sizeof(float) * s.out_width);
       }
+      activate_rows<V>(conv.activation, row_out, out_plane, s.out_width, channels);
       continue;
     }
     for (int64_t column = 0; column < s.out_width; column += kTile) {
@@ -126,6 +137,7 @@ void rows_vec4(const DirectConv& conv, const float* bordered, Bordered size, int
       tile_vec4<V>(conv, bordered, size, weights, bias, row, start, row_out + start, out_plane,
                    channels);
     }
+    activate_rows<V>(conv.activation, row_out, out_plane, s.out_width, channels);
   }
 }
 
