@@ -28,8 +28,10 @@ constexpr int64_t kBlockColumns = 256;
 constexpr int kMaxTileRows = 8;
 constexpr int kMaxTileColumns = 32;
 
-// C tile (+)= A panel * B panel; B rows are `b_row_stride` floats apart (the panel width when
-// packed, the matrix row stride when read in place).
+// C tile (+)= A panel * B panel, plus the epilogue; B rows are `b_row_stride` floats apart (the
+// panel width when packed, the matrix row stride when read in place). The AVX kernels apply the
+// epilogue's bias and activation; the four-float kernel applies only the bias, and
+// gemm_column_range runs the activation over finished rows (so it passes none to that kernel).
 using MicroKernel = void (*)(int64_t depth, const float* a, const float* b, int64_t b_row_stride,
                              float* c, int64_t ldc, bool accumulate,
                              const simd::TileEpilogue& epilogue);
